@@ -1,0 +1,77 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Keyward",
+    products: [
+        .executable(name: "keyward", targets: ["keyward"]),
+        .library(name: "KeywardCore", targets: ["KeywardCore"]),
+        .library(name: "KeywardScripting", targets: ["KeywardScripting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(
+            name: "CLuaSandbox",
+            dependencies: ["CLua"],
+            cSettings: [
+                .unsafeFlags(["-Wall", "-Wextra", "-Werror=implicit-function-declaration"]),
+                .define("OPENSSL_API_COMPAT", to: "0x10100000L"),
+            ],
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(name: "KeywardCore"),
+        .target(
+            name: "KeywardScripting",
+            dependencies: ["KeywardCore", "CLuaSandbox"]
+        ),
+        .executableTarget(
+            name: "keyward",
+            dependencies: [
+                "KeywardCore",
+                "KeywardScripting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "KeywardTestSupport",
+            dependencies: ["KeywardCore"],
+            path: "Tests/KeywardTestSupport"
+        ),
+        .testTarget(
+            name: "KeywardCoreTests",
+            dependencies: [
+                "KeywardCore", "KeywardTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "KeywardScriptingTests",
+            dependencies: ["KeywardScripting", "CLuaSandbox", "KeywardTestSupport"]
+        ),
+        .testTarget(
+            name: "KeywardCLITests",
+            dependencies: ["keyward", "KeywardTestSupport"]
+        ),
+    ]
+)
+
+// Strict settings for every Swift target, in one place (as swift-log does).
+for target in package.targets where target.type != .system && target.name != "CLuaSandbox" {
+    var settings = target.swiftSettings ?? []
+    settings.append(contentsOf: [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ])
+    target.swiftSettings = settings
+}

@@ -1,0 +1,24 @@
+public import KeywardCore
+
+/// One call of a script: its outcome and what it cost.
+public struct ScriptEvaluation: Sendable {
+    /// The transformed secret (nil when the script returned nil), or why not.
+    public let outcome: Result<GuardedString?, ScriptError>
+    /// Instructions charged to the budget: to the budget check's granularity
+    /// (1,000) in production, exact in author mode.
+    public let instructions: Int
+    /// The most memory the call held above its state's baseline, in bytes.
+    public let peakMemoryBytes: Int
+    /// Wall time of the call.
+    public let duration: Duration
+}
+
+/// How a call reports failures.
+public enum ScriptRunMode: Sendable {
+    /// Production: fixed codes only, never a Lua message (SANDBOX.md rule 11).
+    case production
+    /// Author tools (`dry-run`, `test`) on values the author typed: the Lua
+    /// message and line are kept in ``ScriptError/authorDetail``, and
+    /// instructions are counted exactly.
+    case author
+}

@@ -1,0 +1,67 @@
+internal import CLuaSandbox
+
+/// A transformation script that passed the security checker and may run.
+///
+/// The only public way to make one is ``init(id:source:limits:)``, which runs
+/// the checker: the engine never runs a script with an error-level finding.
+public struct TransformScript: Sendable {
+    /// The script's id in errors: its path, or a configured name.
+    public let id: String
+    /// The limits it runs under.
+    public let limits: ScriptLimits
+    /// The checker's findings (warnings only, unless built unchecked).
+    public let findings: [Finding]
+    /// Hex SHA-256 of the source: the key of the compiled-chunk cache.
+    public let contentHash: String
+    /// The source bytes, NUL-terminated for C.
+    let source: ContiguousArray<UInt8>
+    let contentHashCString: ContiguousArray<CChar>
+    /// Proven by the checker; always false for unchecked scripts.
+    private(set) var assignsNoGlobals = false
+
+    /// Checks `source` and keeps it for running.
+    ///
+    /// - Throws: ``ScriptError`` with code `forbidden` listing the error-level
+    ///   findings, or `compile` when only the syntax is wrong.
+    public init(id: String, source: String, limits: ScriptLimits = .init()) throws(ScriptError) {
+        let report = ScriptChecker(policy: CheckPolicy(allowReveal: limits.allowReveal))
+            .check(source: source, path: id)
+        let errors = report.findings.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            let syntaxOnly = errors.allSatisfy { $0.ruleID == "KW008" || $0.ruleID == "KW009" }
+            throw ScriptError(code: syntaxOnly ? .compile : .forbidden, scriptID: id, findings: errors)
+        }
+        self.init(unchecked: id, source: source, limits: limits, findings: report.findings)
+        // The checker proved the script assigns no globals and plays no _ENV
+        // tricks, so calls may share one environment. The sandbox still makes
+        // that environment refuse new globals, should the proof be wrong.
+        self.assignsNoGlobals = !report.findings.contains { $0.ruleID == "KW007" || $0.ruleID == "KW003" }
+    }
+
+    /// Keeps `source` without checking it. Only `keyward dry-run --skip-check`
+    /// uses this, to study the sandbox on its own.
+    package init(unchecked id: String, source: String, limits: ScriptLimits = .init(), findings: [Finding] = []) {
+        self.id = id
+        self.limits = limits
+        self.findings = findings
+        var bytes = ContiguousArray(source.utf8)
+        let hash = Self.sha256Hex(bytes)
+        self.contentHash = hash
+        self.contentHashCString = ContiguousArray(hash.utf8CString)
+        bytes.append(0)
+        self.source = bytes
+    }
+
+    static func sha256Hex(_ bytes: ContiguousArray<UInt8>) -> String {
+        var digest = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeBytes { raw in
+            digest.withUnsafeMutableBufferPointer { out in
+                CLuaSandbox_sha256(raw.baseAddress, raw.count, out.baseAddress)
+            }
+        }
+        return digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+}
