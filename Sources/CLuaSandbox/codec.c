@@ -148,7 +148,7 @@ static unsigned char *kw_claim(lua_State *L, size_t out, const unsigned char *sr
         kw_secret_append(L, out, zeros, k);
         left -= k;
     }
-    secret = kw_secret_at(S, out); /* re-read: nothing may have moved, but cheap */
+    secret = kw_secret_at(S, out); /* its bytes moved as it grew */
     return n > 0 ? secret->bytes + start : NULL;
 }
 

@@ -601,6 +601,9 @@ static void prepstate (MatchState *ms, lua_State *L,
 
 static void reprepstate (MatchState *ms) {
   ms->level = 0;
+  /* Keyward: stock Lua asserts this; a gmatch iterator whose last call was
+     cut short by a budget or memory error would otherwise keep less depth */
+  ms->matchdepth = MAXCCALLS;
 }
 
 
@@ -1097,16 +1100,27 @@ static int kw_call_original (lua_State *L) {
 }
 
 
+/* Whether the value at `idx` is a table without a metatable: reading it raw
+   then sees what the original sees. */
+static int kw_is_plain_table (lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  if (lua_getmetatable(L, idx)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
+}
+
+
 /* The length the original will use for the value at `idx` ('#' with __len),
    or 0 when it has none (the original then raises before any loop). Plain
    tables cost a border search; only host-made objects have __len. */
 static int kw_length (lua_State *L, int idx, lua_Integer *n) {
+  if (kw_is_plain_table(L, idx)) {
+    *n = (lua_Integer)lua_rawlen(L, idx);
+    return 1;
+  }
   if (lua_type(L, idx) == LUA_TTABLE) {
-    if (!lua_getmetatable(L, idx)) {
-      *n = (lua_Integer)lua_rawlen(L, idx);
-      return 1;
-    }
-    lua_pop(L, 1);
     *n = luaL_len(L, idx);
     return 1;
   }
@@ -1191,8 +1205,7 @@ static int kw_table_concat (lua_State *L) {
                                        KW_COST_CONCAT));
     kw_charge(L, cost);
     cost = 0;
-    if (lua_type(L, 1) == LUA_TTABLE && !lua_getmetatable(L, 1) &&
-        lua_type(L, 2) <= LUA_TSTRING) {  /* none, nil, number or string */
+    if (kw_is_plain_table(L, 1) && lua_type(L, 2) <= LUA_TSTRING) {  /* none, nil, number or string */
       size_t lsep = 0, bytes = 0;
       lua_Integer k = i;
       if (lua_type(L, 2) == LUA_TSTRING) lsep = lua_rawlen(L, 2);
@@ -1241,8 +1254,7 @@ static int kw_table_sort (lua_State *L) {
     int64_t log2n = 64 - __builtin_clzll((unsigned long long)n);
     int64_t compares = kw_sat_mul((int64_t)n, log2n);
     kw_charge(L, kw_sat_mul(compares, KW_COST_COMPARE));
-    if (lua_isnoneornil(L, 2) && lua_type(L, 1) == LUA_TTABLE &&
-        !lua_getmetatable(L, 1)) {
+    if (lua_isnoneornil(L, 2) && kw_is_plain_table(L, 1)) {
       size_t longest = 0;
       lua_Integer k;
       for (k = 1; k <= n; k++) {  /* already paid for above */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #if LUA_VERSION_NUM != 504 || LUA_VERSION_RELEASE_NUM < 50404
 #error "Keyward needs the Lua 5.4.4 headers or newer (Debian liblua5.4-dev)"
@@ -59,17 +60,37 @@ kw_state *kw_from(lua_State *L) {
     return (kw_state *)ud;
 }
 
+/* A refused growth is only a real failure if Lua's emergency collection does
+   not make room: Lua retries the very same request once, right after the
+   collection. So a refusal is held pending, and becomes the oom flag when the
+   retry is refused too, when another request comes first, or when the call
+   ends with it still pending. */
+static void kw_refuse(kw_state *S, void *ptr, size_t osize, size_t nsize) {
+    if (!S->in_call) return;
+    if (S->oom_pending) S->flag_oom = 1;
+    S->oom_pending = 1;
+    S->pending_ptr = ptr;
+    S->pending_osize = osize;
+    S->pending_nsize = nsize;
+}
+
+static void kw_settle_pending(kw_state *S, void *ptr, size_t osize, size_t nsize) {
+    if (!S->oom_pending) return;
+    int retry = S->pending_ptr == ptr && S->pending_osize == osize && S->pending_nsize == nsize;
+    S->oom_pending = 0;
+    if (!retry) S->flag_oom = 1;
+}
+
 static int kw_may_grow(kw_state *S, size_t extra) {
-    if (S->mem_used > S->mem_cap || extra > S->mem_cap - S->mem_used) {
-        S->flag_oom = S->in_call ? 1 : S->flag_oom;
-        return 0;
-    }
-    return 1;
+    return !(S->mem_used > S->mem_cap || extra > S->mem_cap - S->mem_used);
 }
 
 static void kw_note_growth(kw_state *S, size_t extra) {
     S->mem_used += extra;
     if (S->mem_used > S->mem_peak) S->mem_peak = S->mem_used;
+    /* Work proportional to bytes (copying, hashing a long string) is charged
+       too, one unit per 64 bytes; the hook raises once the budget is gone. */
+    if (S->in_call) S->budget_used += (int64_t)(extra >> 6);
 }
 
 /* Counts every byte, refuses growth past the cap, never fails a shrink, and
@@ -84,33 +105,26 @@ static void *kw_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         }
         return NULL;
     }
-    if (ptr == NULL) {
-        /* osize is a type tag here, not a size */
-        if (!kw_may_grow(S, nsize)) return NULL;
-        void *block = malloc(nsize);
-        if (block == NULL) {
-            S->flag_oom = S->in_call ? 1 : S->flag_oom;
-            return NULL;
-        }
-        kw_note_growth(S, nsize);
-        return block;
-    }
-    if (nsize <= osize) {
+    if (ptr != NULL && nsize <= osize) {
         /* Shrink in place: wipe the tail, keep the block. */
         CLuaSandbox_secure_zero((char *)ptr + nsize, osize - nsize);
         S->mem_used -= osize - nsize;
         return ptr;
     }
-    if (!kw_may_grow(S, nsize - osize)) return NULL;
-    void *block = malloc(nsize);
+    /* For a new block osize is a type tag, not a size. */
+    size_t old = ptr != NULL ? osize : 0;
+    void *block = kw_may_grow(S, nsize - old) ? malloc(nsize) : NULL;
     if (block == NULL) {
-        S->flag_oom = S->in_call ? 1 : S->flag_oom;
+        kw_refuse(S, ptr, osize, nsize);
         return NULL;
     }
-    memcpy(block, ptr, osize);
-    CLuaSandbox_secure_zero(ptr, osize);
-    free(ptr);
-    kw_note_growth(S, nsize - osize);
+    kw_settle_pending(S, ptr, osize, nsize);
+    if (ptr != NULL) {
+        memcpy(block, ptr, osize);
+        CLuaSandbox_secure_zero(ptr, osize);
+        free(ptr);
+    }
+    kw_note_growth(S, nsize - old);
     return block;
 }
 
@@ -118,21 +132,26 @@ static void *kw_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 
 static void kw_hook(lua_State *L, lua_Debug *ar);
 
-int kw_raise_budget(lua_State *L) {
+/* From now on the hook fires on every instruction and keeps raising, so a
+   pcall that swallows the error gains nothing (rule 6). */
+static void kw_arm_every_instruction(lua_State *L) {
     kw_state *S = kw_from(L);
-    if (!S->flag_budget) {
-        S->flag_budget = 1;
-        /* From now on the hook fires on every instruction and keeps raising,
-           so a pcall that swallows the error gains nothing. */
+    if (S->installed_interval != 1) {
         lua_sethook(L, kw_hook, LUA_MASKCOUNT, 1);
         S->hook_interval = S->installed_interval = 1;
     }
+}
+
+int kw_raise_budget(lua_State *L) {
+    kw_from(L)->flag_budget = 1;
+    kw_arm_every_instruction(L);
     lua_pushliteral(L, "instruction budget exhausted");
     return lua_error(L);
 }
 
 int kw_raise_memory(lua_State *L) {
     kw_from(L)->flag_oom = 1;
+    kw_arm_every_instruction(L);
     lua_pushliteral(L, "not enough memory");
     return lua_error(L);
 }
@@ -147,9 +166,25 @@ void kw_charge(lua_State *L, int64_t cost) {
     S->budget_used += cost;
 }
 
+static int64_t kw_now_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
 static void kw_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
-    kw_charge(L, kw_from(L)->hook_interval);
+    kw_state *S = kw_from(L);
+    if (S->oom_pending) kw_settle_pending(S, NULL, 0, 0);
+    if (S->flag_oom) kw_raise_memory(L);
+    /* Some single instructions do work proportional to a string's length
+       (comparing two long strings), which no count sees: the deadline
+       catches them. */
+    if (S->deadline_ns != 0 && kw_now_ns() > S->deadline_ns) {
+        S->budget_used = S->budget_limit;
+        kw_raise_budget(L);
+    }
+    kw_charge(L, S->hook_interval);
 }
 
 static void kw_warn_nothing(void *ud, const char *message, int tocont) {
@@ -299,6 +334,8 @@ static void kw_describe_bad_return(lua_State *L, int count, CLuaSandbox_Result *
 
 static void kw_begin(kw_state *S, const CLuaSandbox_Limits *limits) {
     S->flag_budget = S->flag_oom = S->flag_forbidden = 0;
+    S->oom_pending = 0;
+    S->deadline_ns = limits->time_limit_ns > 0 ? kw_now_ns() + limits->time_limit_ns : 0;
     S->revealed = 0;
     S->budget_used = 0;
     S->budget_limit = limits->instruction_limit > 0 ? limits->instruction_limit : 1;
@@ -359,6 +396,7 @@ void CLuaSandbox_call(CLuaSandbox_State *S,
         S->installed_interval = S->hook_interval;
     }
     status = lua_pcall(L, 2, LUA_MULTRET, 0);
+    if (S->oom_pending) kw_settle_pending(S, NULL, 0, 0);
     int count = lua_gettop(L);
 
     /* The host's own flags decide first, whatever came back (rule 6). */

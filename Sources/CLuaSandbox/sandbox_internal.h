@@ -34,6 +34,11 @@ struct CLuaSandbox_State {
     /* host-side flags: they decide the outcome, whatever the script returned */
     int flag_budget;
     int flag_oom;
+    int oom_pending;       /* a refused growth Lua may still retry */
+    void *pending_ptr;
+    size_t pending_osize;
+    size_t pending_nsize;
+    int64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = none */
     int flag_forbidden;
     int in_call;
     int allow_reveal;
@@ -151,5 +156,4 @@ int kw_encode_hex(lua_State *L, const unsigned char *src, size_t len, size_t out
 int kw_hash(lua_State *L, const char *algorithm, const unsigned char *src, size_t len,
             const unsigned char *salt, size_t salt_len, size_t out_index);
 
-/* Plain-buffer primitives (no Lua), exported for tests through CLuaSandbox_Testing.h. */
 #endif

@@ -25,6 +25,8 @@ final class SandboxState: @unchecked Sendable {
         var limits = CLuaSandbox_Limits()
         limits.instruction_limit = Int64(script.limits.instructions)
         limits.memory_limit = script.limits.memoryBytes
+        let (seconds, attoseconds) = script.limits.timeLimit.components
+        limits.time_limit_ns = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         limits.hook_interval = mode == .author ? 1 : 1000
         limits.allow_reveal = script.limits.allowReveal ? 1 : 0
         limits.want_message = mode == .author ? 1 : 0

@@ -10,6 +10,10 @@ public struct ScriptLimits: Sendable, Equatable {
     /// Bytes a call may add to its Lua state, Lua objects and host-side
     /// secrets together. Default 8 MiB.
     public var memoryBytes: Int
+    /// Wall-clock bound of one call. Default 200 ms. It catches the few
+    /// single instructions whose work no counter sees (comparing two long
+    /// strings); a run past it ends as `budget`.
+    public var timeLimit: Duration
     /// Whether `attributeValue:reveal()` may turn the secret into a Lua string.
     /// Off by default; the security checker refuses `reveal()` unless it is on.
     public var allowReveal: Bool
@@ -18,15 +22,19 @@ public struct ScriptLimits: Sendable, Equatable {
     public static let defaultInstructions = 1_000_000
     /// The default memory limit.
     public static let defaultMemoryBytes = 8 << 20
+    /// The default time limit.
+    public static let defaultTimeLimit = Duration.milliseconds(200)
 
     /// Creates limits; every argument has a production default.
     public init(
         instructions: Int = ScriptLimits.defaultInstructions,
         memoryBytes: Int = ScriptLimits.defaultMemoryBytes,
+        timeLimit: Duration = ScriptLimits.defaultTimeLimit,
         allowReveal: Bool = false
     ) {
         self.instructions = instructions
         self.memoryBytes = memoryBytes
+        self.timeLimit = timeLimit
         self.allowReveal = allowReveal
     }
 }
