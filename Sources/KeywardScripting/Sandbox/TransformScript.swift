@@ -52,6 +52,12 @@ public struct TransformScript: Sendable {
         self.source = bytes
     }
 
+    /// Lets a test run an unchecked script in the shared environment, to
+    /// prove the sandbox refuses new globals there on its own.
+    package mutating func forceSharedEnvironmentForTesting() {
+        assignsNoGlobals = true
+    }
+
     static func sha256Hex(_ bytes: ContiguousArray<UInt8>) -> String {
         var digest = [UInt8](repeating: 0, count: 32)
         bytes.withUnsafeBytes { raw in
