@@ -166,9 +166,11 @@ void kw_charge(lua_State *L, int64_t cost) {
     S->budget_used += cost;
 }
 
+/* CPU time of this thread: a busy machine that deschedules the thread does
+   not count against the script. */
 static int64_t kw_now_ns(void) {
     struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
@@ -177,9 +179,9 @@ static void kw_hook(lua_State *L, lua_Debug *ar) {
     kw_state *S = kw_from(L);
     if (S->oom_pending) kw_settle_pending(S, NULL, 0, 0);
     if (S->flag_oom) kw_raise_memory(L);
-    /* Some single instructions do work proportional to a string's length
-       (comparing two long strings), which no count sees: the deadline
-       catches them. */
+    /* Some single instructions do work proportional to a length (comparing
+       two long strings, passing a long vararg list), which no count sees:
+       the CPU-time limit catches them. */
     if (S->deadline_ns != 0 && kw_now_ns() > S->deadline_ns) {
         S->budget_used = S->budget_limit;
         kw_raise_budget(L);

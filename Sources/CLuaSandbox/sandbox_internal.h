@@ -38,7 +38,7 @@ struct CLuaSandbox_State {
     void *pending_ptr;
     size_t pending_osize;
     size_t pending_nsize;
-    int64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = none */
+    int64_t deadline_ns;   /* CLOCK_THREAD_CPUTIME_ID; 0 = none */
     int flag_forbidden;
     int in_call;
     int allow_reveal;

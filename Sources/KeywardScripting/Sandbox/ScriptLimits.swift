@@ -10,9 +10,10 @@ public struct ScriptLimits: Sendable, Equatable {
     /// Bytes a call may add to its Lua state, Lua objects and host-side
     /// secrets together. Default 8 MiB.
     public var memoryBytes: Int
-    /// Wall-clock bound of one call. Default 200 ms. It catches the few
-    /// single instructions whose work no counter sees (comparing two long
-    /// strings); a run past it ends as `budget`.
+    /// CPU time one call may use (its thread's, so a busy machine does not
+    /// count). Default 100 ms. It catches the few single instructions whose
+    /// work no counter sees (comparing two long strings, a long vararg
+    /// list); a run past it ends as `budget`.
     public var timeLimit: Duration
     /// Whether `attributeValue:reveal()` may turn the secret into a Lua string.
     /// Off by default; the security checker refuses `reveal()` unless it is on.
@@ -23,7 +24,7 @@ public struct ScriptLimits: Sendable, Equatable {
     /// The default memory limit.
     public static let defaultMemoryBytes = 8 << 20
     /// The default time limit.
-    public static let defaultTimeLimit = Duration.milliseconds(200)
+    public static let defaultTimeLimit = Duration.milliseconds(100)
 
     /// Creates limits; every argument has a production default.
     public init(

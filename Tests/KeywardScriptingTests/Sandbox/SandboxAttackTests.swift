@@ -106,7 +106,8 @@ struct SandboxAttackTests {
     func attackIsStopped(_ attack: Attack) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let evaluation = Sandbox.run(attack.script, limits: ScriptLimits(allowReveal: attack.allowReveal))
+        let limits = ScriptLimits(allowReveal: attack.allowReveal)
+        let evaluation = Sandbox.run(attack.script, limits: limits)
         let elapsed = clock.now - start
         #expect(Sandbox.code(evaluation) == attack.expected)
         // A hang detector, not a performance test: the budget stops these in
@@ -116,6 +117,16 @@ struct SandboxAttackTests {
             #expect(!text.contains(Canary.password))
             #expect(!text.contains("Kw-CANARY"))
         }
+    }
+
+    @Test func theDeadlineStopsWorkNoCounterSees() {
+        // Comparing two long strings is one instruction and allocates nothing.
+        let script = "local a, b = ('x'):rep(4e6), ('x'):rep(4e6 - 1) .. 'y' for i = 1, 1e9 do local _ = (a == b) end"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let evaluation = Sandbox.run(script, limits: ScriptLimits(timeLimit: .milliseconds(100)))
+        #expect(Sandbox.code(evaluation) == .budget)
+        #expect(clock.now - start < .seconds(2))
     }
 
     @Test func tostringOfTheSecretIsConstant() throws {
