@@ -1,0 +1,39 @@
+# Keyward: the commands behind README.md.
+#   make setup   system packages the build and tests need (Debian 12, root)
+#   make run     the main job: check, test and dry-run the shipped scripts
+#   make test    every test
+#   make bench   the sandbox benchmark, in release mode
+SWIFT ?= swift
+KEYWARD = .build/debug/keyward
+
+APT_PACKAGES = pkg-config liblua5.4-dev libssl-dev lua5.4
+
+.PHONY: setup build run test bench clean
+
+setup:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 $(APT_PACKAGES); \
+	fi
+
+build:
+	$(SWIFT) build
+
+run: build
+	$(KEYWARD) check scripts/
+	$(KEYWARD) test scripts/
+	$(KEYWARD) dry-run scripts/nt-hash.lua --value 'password' --context system=samba
+
+test:
+	$(SWIFT) build --build-tests 2>&1 | tee .build-warnings.log
+	@if grep -E '^/.*/(Sources|Tests)/.*: warning:' .build-warnings.log; then \
+	  echo 'error: compiler warnings in Keyward code (above)'; exit 1; fi
+	$(SWIFT) test --skip-build
+	$(KEYWARD) check scripts/
+	$(KEYWARD) test scripts/
+
+bench:
+	$(SWIFT) build -c release --product keyward
+	$(SWIFT) run -c release --package-path Benchmarks keyward-bench --keyward .build/release/keyward
+
+clean:
+	rm -rf .build Benchmarks/.build .build-warnings.log
