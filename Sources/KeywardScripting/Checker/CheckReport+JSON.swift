@@ -10,12 +10,19 @@ extension CheckReport {
                     path: report.path,
                     findings: report.findings.map {
                         JSONDocument.Item(
-                            id: $0.ruleID, severity: $0.severity, line: $0.line, column: $0.column,
-                            message: $0.message, fix: $0.fix)
-                    })
+                            id: $0.ruleID,
+                            severity: $0.severity,
+                            line: $0.line,
+                            column: $0.column,
+                            message: $0.message,
+                            fix: $0.fix
+                        )
+                    }
+                )
             },
             errors: reports.reduce(0) { $0 + $1.errorCount },
-            warnings: reports.reduce(0) { $0 + $1.warningCount })
+            warnings: reports.reduce(0) { $0 + $1.warningCount }
+        )
         return encodedJSON(document)
     }
 

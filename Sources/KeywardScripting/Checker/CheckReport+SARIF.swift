@@ -13,25 +13,36 @@ extension CheckReport {
         let results = reports.flatMap { report in
             report.findings.map { finding in
                 SARIF.Result(
-                    ruleId: finding.ruleID, ruleIndex: ruleIndexes[finding.ruleID] ?? 0,
-                    level: finding.severity.rawValue, message: SARIF.Text(text: finding.message),
+                    ruleId: finding.ruleID,
+                    ruleIndex: ruleIndexes[finding.ruleID] ?? 0,
+                    level: finding.severity.rawValue,
+                    message: SARIF.Text(text: finding.message),
                     locations: [
                         SARIF.Location(
                             physicalLocation: SARIF.PhysicalLocation(
                                 artifactLocation: SARIF.ArtifactLocation(uri: uriReference(forPath: report.path)),
-                                region: SARIF.Region(startLine: finding.line, startColumn: finding.column)))
+                                region: SARIF.Region(startLine: finding.line, startColumn: finding.column)
+                            )
+                        )
                     ],
-                    properties: SARIF.ResultProperties(fix: finding.fix))
+                    properties: SARIF.ResultProperties(fix: finding.fix)
+                )
             }
         }
         let driver = SARIF.Driver(
-            name: "keyward", informationUri: informationURI,
+            name: "keyward",
+            informationUri: informationURI,
             rules: rules.map {
                 SARIF.Rule(
-                    id: $0.id, name: $0.name, shortDescription: SARIF.Text(text: $0.title),
-                    fullDescription: SARIF.Text(text: $0.description), help: SARIF.Text(text: $0.fix),
-                    defaultConfiguration: SARIF.Configuration(level: $0.severity.rawValue))
-            })
+                    id: $0.id,
+                    name: $0.name,
+                    shortDescription: SARIF.Text(text: $0.title),
+                    fullDescription: SARIF.Text(text: $0.description),
+                    help: SARIF.Text(text: $0.fix),
+                    defaultConfiguration: SARIF.Configuration(level: $0.severity.rawValue)
+                )
+            }
+        )
         let log = SARIF(runs: [SARIF.Run(tool: SARIF.Tool(driver: driver), results: results)])
         return encodedJSON(log)
     }

@@ -14,14 +14,16 @@ extension CheckReport {
             for finding in report.findings {
                 lines.append(
                     "\(report.path):\(finding.line):\(finding.column): "
-                        + "\(finding.severity.rawValue) \(finding.ruleID): \(finding.message)")
+                        + "\(finding.severity.rawValue) \(finding.ruleID): \(finding.message)"
+                )
                 lines.append("    fix: \(finding.fix)")
             }
         }
         let errors = reports.reduce(0) { $0 + $1.errorCount }
         let warnings = reports.reduce(0) { $0 + $1.warningCount }
         lines.append(
-            "\(counted(reports.count, "file")) checked: \(counted(errors, "error")), \(counted(warnings, "warning"))")
+            "\(counted(reports.count, "file")) checked: \(counted(errors, "error")), \(counted(warnings, "warning"))"
+        )
         return lines.joined(separator: "\n") + "\n"
     }
 

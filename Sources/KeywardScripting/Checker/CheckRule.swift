@@ -34,7 +34,9 @@ public struct CheckRule: Sendable, Hashable, Identifiable {
 extension CheckRule {
     /// KW001: an output or logging name used as a global.
     public static let outputName = CheckRule(
-        id: "KW001", name: "OutputOrLoggingName", title: "Output or logging name used as a global",
+        id: "KW001",
+        name: "OutputOrLoggingName",
+        title: "Output or logging name used as a global",
         severity: .error,
         description: """
             The script uses `print`, `warn`, `io`, `os`, `debug`, or a global named `log`, `logger` or \
@@ -43,11 +45,14 @@ extension CheckRule {
             """,
         fix: "Remove it: a transformation only returns its result and never prints or logs.",
         example: "print(attributeValue)\nreturn attributeValue",
-        fixedExample: "return attributeValue")
+        fixedExample: "return attributeValue"
+    )
 
     /// KW002: code loaded or built at run time.
     public static let dynamicCode = CheckRule(
-        id: "KW002", name: "DynamicCode", title: "Dynamic code loading",
+        id: "KW002",
+        name: "DynamicCode",
+        title: "Dynamic code loading",
         severity: .error,
         description: """
             The script names `load`, `loadstring`, `loadfile`, `dofile`, `require` or `package`. Code built \
@@ -56,11 +61,14 @@ extension CheckRule {
             """,
         fix: "Write the code in the script itself; the sandbox has no module system.",
         example: "local hashing = require(\"hashing\")\nreturn hashing.ssha(attributeValue)",
-        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue:hash(\"ssha\")")
+        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue:hash(\"ssha\")"
+    )
 
     /// KW003: access to the environment itself.
     public static let environmentAccess = CheckRule(
-        id: "KW003", name: "EnvironmentAccess", title: "Environment access (_ENV, _G, string-built global names)",
+        id: "KW003",
+        name: "EnvironmentAccess",
+        title: "Environment access (_ENV, _G, string-built global names)",
         severity: .error,
         description: """
             The script reads, indexes, assigns or declares `_ENV` or `_G`, or uses `getfenv`/`setfenv`. \
@@ -69,11 +77,14 @@ extension CheckRule {
             """,
         fix: "Name globals directly (`tostring`, `string.upper`) and keep your own values in locals.",
         example: "local name = \"attribute\" .. \"Value\"\nreturn _ENV[name]",
-        fixedExample: "return attributeValue")
+        fixedExample: "return attributeValue"
+    )
 
     /// KW004: `reveal()` where the policy does not allow it.
     public static let reveal = CheckRule(
-        id: "KW004", name: "RevealNotAllowed", title: "reveal() is not allowed for this script",
+        id: "KW004",
+        name: "RevealNotAllowed",
+        title: "reveal() is not allowed for this script",
         severity: .error,
         description: """
             The script calls `reveal()` (or reads a `reveal` field), which turns the secret into a plain \
@@ -84,11 +95,14 @@ extension CheckRule {
             + "or allow reveal for this script in its configuration.",
         example: "if attributeValue == nil then return nil end\nlocal plain = attributeValue:reveal()\n"
             + "return attributeValue:sub(1, #plain)",
-        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue:sub(1, attributeValue:len())")
+        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue:sub(1, attributeValue:len())"
+    )
 
     /// KW005: a global that the sandbox does not provide.
     public static let unknownGlobal = CheckRule(
-        id: "KW005", name: "UnknownGlobal", title: "Global not provided by the sandbox",
+        id: "KW005",
+        name: "UnknownGlobal",
+        title: "Global not provided by the sandbox",
         severity: .error,
         description: """
             The script reads a global that is not in the sandbox's allow-list (`SandboxAllowList.globals`) \
@@ -99,11 +113,14 @@ extension CheckRule {
         fix: "Use a global the sandbox provides (the message suggests one), or declare your own as a local.",
         example: "if attributeValue == nil then return nil end\nreturn attributeValue:truncate(maxLength)",
         fixedExample: "local maxLength = 8\nif attributeValue == nil then return nil end\n"
-            + "return attributeValue:truncate(maxLength)")
+            + "return attributeValue:truncate(maxLength)"
+    )
 
     /// KW006: `attributeValue` used without handling `nil`.
     public static let unguardedNil = CheckRule(
-        id: "KW006", name: "UnguardedNilValue", title: "attributeValue used without a nil check",
+        id: "KW006",
+        name: "UnguardedNilValue",
+        title: "attributeValue used without a nil check",
         severity: .warning,
         description: """
             `attributeValue` is `nil` when no password could be generated. The rule warns at the first use \
@@ -115,11 +132,14 @@ extension CheckRule {
             """,
         fix: "Start with `if attributeValue == nil then return nil end`.",
         example: "return attributeValue:hash(\"sha256\")",
-        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue:hash(\"sha256\")")
+        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue:hash(\"sha256\")"
+    )
 
     /// KW007: a global assigned.
     public static let globalAssignment = CheckRule(
-        id: "KW007", name: "GlobalAssignment", title: "Global assigned",
+        id: "KW007",
+        name: "GlobalAssignment",
+        title: "Global assigned",
         severity: .warning,
         description: """
             The script assigns a global: `x = 1` where `x` is not a local, `function f() end` where `f` is \
@@ -129,11 +149,14 @@ extension CheckRule {
         fix: "Declare it as a local (`local x = 1`, `local function f() end`).",
         example: "prefix = \"X\"\nif attributeValue == nil then return nil end\nreturn prefix .. attributeValue",
         fixedExample: "local prefix = \"X\"\nif attributeValue == nil then return nil end\n"
-            + "return prefix .. attributeValue")
+            + "return prefix .. attributeValue"
+    )
 
     /// KW008: the script does not compile.
     public static let syntaxError = CheckRule(
-        id: "KW008", name: "SyntaxError", title: "Syntax error",
+        id: "KW008",
+        name: "SyntaxError",
+        title: "Syntax error",
         severity: .error,
         description: """
             The script is not valid Lua 5.4: a lexical error (unfinished string or long comment, bad \
@@ -144,11 +167,14 @@ extension CheckRule {
             """,
         fix: "Correct the syntax at this position; `luac5.4 -p script.lua` reports the same error.",
         example: "if attributeValue == nil then return nil\nreturn attributeValue",
-        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue")
+        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue"
+    )
 
     /// KW009: a precompiled chunk.
     public static let binaryChunk = CheckRule(
-        id: "KW009", name: "BinaryChunk", title: "Binary (precompiled) chunk",
+        id: "KW009",
+        name: "BinaryChunk",
+        title: "Binary (precompiled) chunk",
         severity: .error,
         description: """
             The file starts with the byte 0x1B (`\\27Lua`): it is `luac` output, not source. Lua does not \
@@ -156,11 +182,14 @@ extension CheckRule {
             """,
         fix: "Submit the Lua source text, not the output of luac.",
         example: "\u{1B}LuaT\u{0}\u{19}\u{93}\r\n\u{1A}\n",
-        fixedExample: "return attributeValue")
+        fixedExample: "return attributeValue"
+    )
 
     /// KW010: a removed or unknown library member.
     public static let libraryMember = CheckRule(
-        id: "KW010", name: "LibraryMember", title: "Removed or unknown library member",
+        id: "KW010",
+        name: "LibraryMember",
+        title: "Removed or unknown library member",
         severity: .error,
         description: """
             The script reads a member that the sandbox removes from an allowed library \
@@ -172,11 +201,14 @@ extension CheckRule {
         fix: "Use a member the library provides (the message suggests one), or keep your own in a local.",
         example: "if attributeValue == nil then return nil end\nreturn attributeValue .. tostring(math.random(9))",
         fixedExample: "if attributeValue == nil then return nil end\n"
-            + "return attributeValue .. tostring(#context.uid % 10)")
+            + "return attributeValue .. tostring(#context.uid % 10)"
+    )
 
     /// KW011: an unknown method called on the handle.
     public static let unknownHandleMethod = CheckRule(
-        id: "KW011", name: "UnknownHandleMethod", title: "Unknown GuardedString handle method",
+        id: "KW011",
+        name: "UnknownHandleMethod",
+        title: "Unknown GuardedString handle method",
         severity: .error,
         description: """
             The script calls a method on `attributeValue` (or a local that is only ever `attributeValue`) \
@@ -184,11 +216,14 @@ extension CheckRule {
             """,
         fix: "Use a handle method: \(SandboxAllowList.handleMethods.sorted().joined(separator: ", ")).",
         example: "if attributeValue == nil then return nil end\nreturn attributeValue:toupper()",
-        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue:upper()")
+        fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue:upper()"
+    )
 
     /// KW012: the script never returns.
     public static let missingReturn = CheckRule(
-        id: "KW012", name: "MissingReturn", title: "Script never returns",
+        id: "KW012",
+        name: "MissingReturn",
+        title: "Script never returns",
         severity: .error,
         description: """
             The main chunk has no `return` statement at all (returns inside nested functions do not count), \
@@ -197,5 +232,6 @@ extension CheckRule {
             """,
         fix: "End the script with `return` and a handle, or `return nil`.",
         example: "local v = attributeValue\nif v ~= nil then v = v:upper() end",
-        fixedExample: "local v = attributeValue\nif v ~= nil then v = v:upper() end\nreturn v")
+        fixedExample: "local v = attributeValue\nif v ~= nil then v = v:upper() end\nreturn v"
+    )
 }

@@ -4,14 +4,19 @@
 struct ChunkAnalyzer {
     let resolution: NameResolution
     let policy: CheckPolicy
+    private let handleAliases: [Bool]
     var findings: [Finding] = []
     var nilGuards = NilGuardTracker()
     private var functionDepth = 0
     private var mainChunkReturns = false
 
     /// Applies the rules to `chunk`, whose names `resolution` binds.
-    static func analyze(_ chunk: Chunk, resolution: NameResolution, policy: CheckPolicy) -> [Finding] {
-        var analyzer = ChunkAnalyzer(resolution: resolution, policy: policy)
+    static func analyze(_ chunk: LuaChunk, resolution: NameResolution, policy: CheckPolicy) -> [Finding] {
+        var analyzer = ChunkAnalyzer(
+            resolution: resolution,
+            policy: policy,
+            handleAliases: handleAliases(in: resolution)
+        )
         analyzer.visit(chunk.block)
         if let finding = analyzer.nilGuards.finding {
             analyzer.findings.append(finding)
@@ -19,22 +24,25 @@ struct ChunkAnalyzer {
         if !analyzer.mainChunkReturns {
             analyzer.findings.append(
                 Finding(
-                    rule: .missingReturn, at: chunk.end,
+                    rule: .missingReturn,
+                    at: chunk.end,
                     message: "the script never returns a value: its main chunk has no `return` statement, "
-                        + "so the sandbox gets no value (badReturn)"))
+                        + "so the sandbox gets no value (badReturn)"
+                )
+            )
         }
         return analyzer.findings
     }
 
     // MARK: - Statements
 
-    private mutating func visit(_ block: Block) {
+    private mutating func visit(_ block: LuaBlock) {
         for statement in block.statements {
             visit(statement)
         }
     }
 
-    private mutating func visit(_ statement: Statement) {
+    private mutating func visit(_ statement: LuaStatement) {
         switch statement {
         case .local(let names, let values):
             visit(values)
@@ -94,12 +102,12 @@ struct ChunkAnalyzer {
 
     /// `function f()` assigns `f`; `function a.b:c()` reads `a`, then writes
     /// into it.
-    private mutating func visitFunctionName(_ name: FunctionName) {
+    private mutating func visitFunctionName(_ name: LuaFunctionName) {
         guard let key = name.fields.first ?? name.method else {
             writeName(name.base)
             return
         }
-        let base = Expression.name(name.base)
+        let base = LuaExpression.name(name.base)
         if checkEnvironmentBase(base, key: KeyAccess(key)) { return }
         if let library = libraryName(of: base) {
             let isWritten = name.fields.count + (name.method == nil ? 0 : 1) == 1
@@ -109,7 +117,7 @@ struct ChunkAnalyzer {
         }
     }
 
-    private mutating func visitFunction(_ body: FunctionBody) {
+    private mutating func visitFunction(_ body: LuaFunctionBody) {
         body.parameters.forEach { checkDeclaration($0) }
         functionDepth += 1
         visit(body.block)
@@ -118,14 +126,14 @@ struct ChunkAnalyzer {
 
     /// `if`, `elseif`, `while` and `until` conditions: the value itself as a
     /// condition is a nil check.
-    private mutating func visitCondition(_ condition: Expression) {
+    private mutating func visitCondition(_ condition: LuaExpression) {
         if let handle = handleName(condition) {
             nilGuards.noteGuard(at: handle.position)
         }
         visit(condition)
     }
 
-    private mutating func visitAssignmentTarget(_ target: Expression) {
+    private mutating func visitAssignmentTarget(_ target: LuaExpression) {
         switch target {
         case .name(let identifier):
             writeName(identifier)
@@ -142,7 +150,11 @@ struct ChunkAnalyzer {
             if !checkEnvironmentBase(base, key: KeyAccess(key)) {
                 if let library = libraryName(of: base), let member = key.stringConstant {
                     checkLibraryMember(
-                        library, String(decoding: member, as: UTF8.self), at: key.position, writing: true)
+                        library,
+                        String(decoding: member, as: UTF8.self),
+                        at: key.position,
+                        writing: true
+                    )
                 } else {
                     visit(base)
                 }
@@ -155,13 +167,13 @@ struct ChunkAnalyzer {
 
     // MARK: - Expressions
 
-    private mutating func visit(_ expressions: [Expression]) {
+    private mutating func visit(_ expressions: [LuaExpression]) {
         for expression in expressions {
             visit(expression)
         }
     }
 
-    private mutating func visit(_ expression: Expression) {
+    private mutating func visit(_ expression: LuaExpression) {
         switch expression {
         case .literal, .vararg:
             break
@@ -186,7 +198,11 @@ struct ChunkAnalyzer {
                     let member = key.stringConstant
                 {
                     checkLibraryMember(
-                        library, String(decoding: member, as: UTF8.self), at: key.position, writing: false)
+                        library,
+                        String(decoding: member, as: UTF8.self),
+                        at: key.position,
+                        writing: false
+                    )
                 } else {
                     visit(base)
                 }
@@ -237,7 +253,7 @@ struct ChunkAnalyzer {
         }
     }
 
-    private mutating func visitCall(_ callee: Expression, _ arguments: [Expression]) {
+    private mutating func visitCall(_ callee: LuaExpression, _ arguments: [LuaExpression]) {
         noteHandleUse(callee, .called)
         var remaining = arguments[...]
         if case .name(let function) = callee.unparenthesized, resolution.isGlobal(function) {
@@ -247,8 +263,11 @@ struct ChunkAnalyzer {
                 nilGuards.noteGuard(at: handle.position)
             }
             if function.name == "rawget", let table = arguments.first,
-                checkEnvironmentBase(table, key: arguments.count > 1 ? KeyAccess(arguments[1]) : .dynamic,
-                    through: "rawget")
+                checkEnvironmentBase(
+                    table,
+                    key: arguments.count > 1 ? KeyAccess(arguments[1]) : .dynamic,
+                    through: "rawget"
+                )
             {
                 remaining = arguments.dropFirst()
             }
@@ -258,7 +277,7 @@ struct ChunkAnalyzer {
     }
 
     /// Nil checks (`x == nil`, `x and …`) and uses that fail on nil (`x .. s`).
-    private mutating func visitOperands(_ binary: BinaryOperator, _ left: Expression, _ right: Expression) {
+    private mutating func visitOperands(_ binary: LuaBinaryOperator, _ left: LuaExpression, _ right: LuaExpression) {
         switch binary {
         case .and, .or:
             if let handle = handleName(left) {
@@ -285,27 +304,47 @@ struct ChunkAnalyzer {
         }
     }
 
-    private func isNil(_ expression: Expression) -> Bool {
+    private func isNil(_ expression: LuaExpression) -> Bool {
         if case .literal(.nil, _) = expression.unparenthesized { return true }
         return false
     }
 
-    private mutating func noteHandleUse(_ expression: Expression, _ use: NilGuardTracker.Use) {
+    private mutating func noteHandleUse(_ expression: LuaExpression, _ use: NilGuardTracker.Use) {
         if let handle = handleName(expression) {
             nilGuards.noteUse(use, of: handle.name, at: handle.position)
         }
     }
 
     /// The name through which `expression` is the `attributeValue` handle: the
-    /// global itself, or a local initialised with it and never reassigned.
-    func handleName(_ expression: Expression) -> Identifier? {
+    /// global itself, or a local alias of it.
+    func handleName(_ expression: LuaExpression) -> LuaIdentifier? {
         guard case .name(let identifier) = expression.unparenthesized else { return nil }
-        guard let local = resolution.local(for: identifier) else {
+        guard let local = resolution.references[identifier.position.offset] else {
             return identifier.name == "attributeValue" ? identifier : nil
         }
-        guard local.kind == .local, !local.isReassigned, let initializer = local.initializer,
-            handleName(initializer) != nil
-        else { return nil }
-        return identifier
+        return handleAliases[local] ? identifier : nil
+    }
+
+    /// For each local of `resolution`: whether it is an alias of the handle,
+    /// a `local` initialised with `attributeValue` (or an alias) and never
+    /// reassigned. An initializer only names earlier locals, so one pass in
+    /// declaration order settles every alias chain.
+    static func handleAliases(in resolution: NameResolution) -> [Bool] {
+        var aliases: [Bool] = []
+        aliases.reserveCapacity(resolution.locals.count)
+        for local in resolution.locals {
+            guard local.kind == .local, !local.isReassigned,
+                case .name(let source) = local.initializer?.unparenthesized
+            else {
+                aliases.append(false)
+                continue
+            }
+            if let index = resolution.references[source.position.offset] {
+                aliases.append(index < aliases.count && aliases[index])
+            } else {
+                aliases.append(source.name == "attributeValue")
+            }
+        }
+        return aliases
     }
 }

@@ -35,7 +35,7 @@ public struct Finding: Sendable, Equatable {
         self.fix = fix ?? rule.fix
     }
 
-    init(rule: CheckRule, at position: SourcePosition, message: String, fix: String? = nil) {
+    init(rule: CheckRule, at position: LuaSourcePosition, message: String, fix: String? = nil) {
         self.init(rule: rule, line: position.line, column: position.column, message: message, fix: fix)
     }
 }

@@ -1,9 +1,9 @@
 extension LuaParser {
-    mutating func parseExpression() throws(LuaSyntaxError) -> Expression {
+    mutating func parseExpression() throws(LuaSyntaxError) -> LuaExpression {
         try parseSubexpression(limit: 0)
     }
 
-    mutating func parseExpressionList() throws(LuaSyntaxError) -> [Expression] {
+    mutating func parseExpressionList() throws(LuaSyntaxError) -> [LuaExpression] {
         var expressions = [try parseExpression()]
         while try take(.comma) {
             expressions.append(try parseExpression())
@@ -12,14 +12,14 @@ extension LuaParser {
     }
 
     /// Lua's `subexpr`: operators whose left priority is above `limit`.
-    private mutating func parseSubexpression(limit: Int) throws(LuaSyntaxError) -> Expression {
+    private mutating func parseSubexpression(limit: Int) throws(LuaSyntaxError) -> LuaExpression {
         try enterLevel()
         defer { leaveLevel() }
-        var left: Expression
+        var left: LuaExpression
         if let unary = unaryOperator {
             let position = token.position
             try advance()
-            let operand = try parseSubexpression(limit: BinaryOperator.unaryPriority)
+            let operand = try parseSubexpression(limit: LuaBinaryOperator.unaryPriority)
             left = .unary(unary, operand, position: position)
         } else {
             left = try parseSimpleExpression()
@@ -36,7 +36,7 @@ extension LuaParser {
         return left
     }
 
-    private var unaryOperator: UnaryOperator? {
+    private var unaryOperator: LuaUnaryOperator? {
         switch token.kind {
         case .keyword(.not): .not
         case .symbol(.minus): .negate
@@ -46,7 +46,7 @@ extension LuaParser {
         }
     }
 
-    private var binaryOperator: BinaryOperator? {
+    private var binaryOperator: LuaBinaryOperator? {
         switch token.kind {
         case .keyword(.and): .and
         case .keyword(.or): .or
@@ -77,9 +77,9 @@ extension LuaParser {
         }
     }
 
-    private mutating func parseSimpleExpression() throws(LuaSyntaxError) -> Expression {
+    private mutating func parseSimpleExpression() throws(LuaSyntaxError) -> LuaExpression {
         let position = token.position
-        let literal: Literal
+        let literal: LuaLiteral
         switch token.kind {
         case .number(let text): literal = .number(text)
         case .string(let bytes): literal = .string(bytes)
@@ -102,7 +102,7 @@ extension LuaParser {
         return .literal(literal, position)
     }
 
-    private mutating func parsePrimaryExpression() throws(LuaSyntaxError) -> Expression {
+    private mutating func parsePrimaryExpression() throws(LuaSyntaxError) -> LuaExpression {
         switch token.kind {
         case .name:
             return .name(try expectName())
@@ -118,7 +118,7 @@ extension LuaParser {
     }
 
     /// A primary expression followed by fields, indexes and calls.
-    mutating func parseSuffixedExpression() throws(LuaSyntaxError) -> Expression {
+    mutating func parseSuffixedExpression() throws(LuaSyntaxError) -> LuaExpression {
         var expression = try parsePrimaryExpression()
         var chain = 0
         while true {
@@ -147,12 +147,12 @@ extension LuaParser {
         }
     }
 
-    private mutating func parseArguments() throws(LuaSyntaxError) -> [Expression] {
+    private mutating func parseArguments() throws(LuaSyntaxError) -> [LuaExpression] {
         switch token.kind {
         case .symbol(.openParen):
             let position = token.position
             try advance()
-            var arguments: [Expression] = []
+            var arguments: [LuaExpression] = []
             if !token.isSymbol(.closeParen) {
                 arguments = try parseExpressionList()
             }
@@ -169,10 +169,10 @@ extension LuaParser {
         }
     }
 
-    private mutating func parseTable() throws(LuaSyntaxError) -> Expression {
+    private mutating func parseTable() throws(LuaSyntaxError) -> LuaExpression {
         let position = token.position
         try expect(.openBrace)
-        var fields: [TableField] = []
+        var fields: [LuaTableField] = []
         while !token.isSymbol(.closeBrace) {
             fields.append(try parseTableField())
             guard token.isSymbol(.comma) || token.isSymbol(.semicolon) else { break }
@@ -182,7 +182,7 @@ extension LuaParser {
         return .table(fields, position: position)
     }
 
-    private mutating func parseTableField() throws(LuaSyntaxError) -> TableField {
+    private mutating func parseTableField() throws(LuaSyntaxError) -> LuaTableField {
         switch token.kind {
         case .name:
             guard try peek().isSymbol(.assign) else { return .positional(try parseExpression()) }

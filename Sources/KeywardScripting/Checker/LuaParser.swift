@@ -24,7 +24,7 @@ struct LuaParser {
     private var varargFunctions = [true]
 
     /// Parses a whole chunk.
-    static func parse(_ source: [UInt8]) throws(LuaSyntaxError) -> Chunk {
+    static func parse(_ source: [UInt8]) throws(LuaSyntaxError) -> LuaChunk {
         var parser = try LuaParser(source: source)
         return try parser.parseChunk()
     }
@@ -35,10 +35,10 @@ struct LuaParser {
         token = try lexer.next()
     }
 
-    mutating func parseChunk() throws(LuaSyntaxError) -> Chunk {
+    mutating func parseChunk() throws(LuaSyntaxError) -> LuaChunk {
         let block = try parseBlock()
         guard token.kind == .endOfFile else { throw expected("'<eof>'") }
-        return Chunk(block: block, end: token.position)
+        return LuaChunk(block: block, end: token.position)
     }
 
     // MARK: - Token handling
@@ -82,7 +82,9 @@ struct LuaParser {
     /// Lua's `check_match`: the closing token, naming the opening one when it
     /// is on another line.
     mutating func expectClosing(
-        _ closing: String, opening: String, at opened: SourcePosition
+        _ closing: String,
+        opening: String,
+        at opened: LuaSourcePosition
     ) throws(LuaSyntaxError) {
         let matches: Bool
         if let keyword = LuaKeyword(rawValue: closing) {
@@ -97,9 +99,9 @@ struct LuaParser {
         throw error("expected '\(closing)' to close '\(opening)' at line \(opened.line)")
     }
 
-    mutating func expectName() throws(LuaSyntaxError) -> Identifier {
+    mutating func expectName() throws(LuaSyntaxError) -> LuaIdentifier {
         guard case .name(let name) = token.kind else { throw expected("<name>") }
-        let identifier = Identifier(name: name, position: token.position)
+        let identifier = LuaIdentifier(name: name, position: token.position)
         try advance()
         return identifier
     }
@@ -138,8 +140,8 @@ struct LuaParser {
         }
     }
 
-    mutating func parseBlock() throws(LuaSyntaxError) -> Block {
-        var statements: [Statement] = []
+    mutating func parseBlock() throws(LuaSyntaxError) -> LuaBlock {
+        var statements: [LuaStatement] = []
         while !blockFollows(allowingUntil: true) {
             if token.isKeyword(.return) {
                 statements.append(try parseReturn())
@@ -149,13 +151,13 @@ struct LuaParser {
                 statements.append(statement)
             }
         }
-        return Block(statements: statements, end: token.position)
+        return LuaBlock(statements: statements, end: token.position)
     }
 
-    private mutating func parseReturn() throws(LuaSyntaxError) -> Statement {
+    private mutating func parseReturn() throws(LuaSyntaxError) -> LuaStatement {
         let position = token.position
         try advance()
-        var values: [Expression] = []
+        var values: [LuaExpression] = []
         if !blockFollows(allowingUntil: true) && !token.isSymbol(.semicolon) {
             values = try parseExpressionList()
         }
@@ -163,7 +165,7 @@ struct LuaParser {
         return .returnStatement(values: values, position: position)
     }
 
-    private mutating func parseStatement() throws(LuaSyntaxError) -> Statement? {
+    private mutating func parseStatement() throws(LuaSyntaxError) -> LuaStatement? {
         try enterLevel()
         defer { leaveLevel() }
         let start = token.position
@@ -220,15 +222,15 @@ struct LuaParser {
         }
     }
 
-    private mutating func parseIf() throws(LuaSyntaxError) -> Statement {
+    private mutating func parseIf() throws(LuaSyntaxError) -> LuaStatement {
         let start = token.position
-        var branches: [ConditionalBlock] = []
-        var elseBlock: Block?
+        var branches: [LuaConditionalBlock] = []
+        var elseBlock: LuaBlock?
         repeat {
             try advance()
             let condition = try parseExpression()
             try expect(.then)
-            branches.append(ConditionalBlock(condition: condition, block: try parseBlock()))
+            branches.append(LuaConditionalBlock(condition: condition, block: try parseBlock()))
         } while token.isKeyword(.elseif)
         if try take(.else) {
             elseBlock = try parseBlock()
@@ -237,11 +239,11 @@ struct LuaParser {
         return .ifStatement(branches: branches, elseBlock: elseBlock)
     }
 
-    private mutating func parseFor() throws(LuaSyntaxError) -> Statement {
+    private mutating func parseFor() throws(LuaSyntaxError) -> LuaStatement {
         let start = token.position
         try advance()
         let first = try expectName()
-        let statement: Statement
+        let statement: LuaStatement
         switch token.kind {
         case .symbol(.assign):
             try advance()
@@ -267,8 +269,8 @@ struct LuaParser {
         return statement
     }
 
-    private mutating func parseFunctionName() throws(LuaSyntaxError) -> FunctionName {
-        var name = FunctionName(base: try expectName(), fields: [], method: nil)
+    private mutating func parseFunctionName() throws(LuaSyntaxError) -> LuaFunctionName {
+        var name = LuaFunctionName(base: try expectName(), fields: [], method: nil)
         while try take(.dot) {
             name.fields.append(try expectName())
         }
@@ -278,36 +280,39 @@ struct LuaParser {
         return name
     }
 
-    private mutating func parseLocal() throws(LuaSyntaxError) -> Statement {
-        var names: [LocalName] = []
+    private mutating func parseLocal() throws(LuaSyntaxError) -> LuaStatement {
+        var names: [LuaLocalName] = []
         var hasClose = false
         repeat {
             let identifier = try expectName()
-            var attribute: LocalAttribute?
+            var attribute: LuaLocalAttribute?
             if try take(.less) {
                 let attributeName = try expectName()
                 try expect(.greater)
-                guard let known = LocalAttribute(rawValue: attributeName.name) else {
+                guard let known = LuaLocalAttribute(rawValue: attributeName.name) else {
                     throw LuaSyntaxError(
-                        message: "unknown attribute '\(attributeName.name)'", position: attributeName.position)
+                        message: "unknown attribute '\(attributeName.name)'",
+                        position: attributeName.position
+                    )
                 }
                 if known == .close {
                     guard !hasClose else {
                         throw LuaSyntaxError(
                             message: "multiple to-be-closed variables in local list",
-                            position: identifier.position)
+                            position: identifier.position
+                        )
                     }
                     hasClose = true
                 }
                 attribute = known
             }
-            names.append(LocalName(identifier: identifier, attribute: attribute))
+            names.append(LuaLocalName(identifier: identifier, attribute: attribute))
         } while try take(.comma)
         let values = try take(.assign) ? try parseExpressionList() : []
         return .local(names: names, values: values)
     }
 
-    private mutating func parseExpressionStatement() throws(LuaSyntaxError) -> Statement {
+    private mutating func parseExpressionStatement() throws(LuaSyntaxError) -> LuaStatement {
         let first = try parseSuffixedExpression()
         guard token.isSymbol(.assign) || token.isSymbol(.comma) else {
             switch first {
@@ -331,9 +336,11 @@ struct LuaParser {
     // MARK: - Functions
 
     /// Parses `(parameters) block end`; `start` is where the function began.
-    mutating func parseFunctionBody(at start: SourcePosition, hasSelf: Bool) throws(LuaSyntaxError) -> FunctionBody {
+    mutating func parseFunctionBody(at start: LuaSourcePosition, hasSelf: Bool) throws(LuaSyntaxError)
+        -> LuaFunctionBody
+    {
         try expect(.openParen)
-        var parameters: [Identifier] = []
+        var parameters: [LuaIdentifier] = []
         var isVararg = false
         if !token.isSymbol(.closeParen) {
             while true {
@@ -354,8 +361,13 @@ struct LuaParser {
         let block = try parseBlock()
         varargFunctions.removeLast()
         try expectClosing("end", opening: "function", at: start)
-        return FunctionBody(
-            parameters: parameters, isVararg: isVararg, hasSelf: hasSelf, block: block, position: start)
+        return LuaFunctionBody(
+            parameters: parameters,
+            isVararg: isVararg,
+            hasSelf: hasSelf,
+            block: block,
+            position: start
+        )
     }
 
     var isInVarargFunction: Bool { varargFunctions.last ?? false }

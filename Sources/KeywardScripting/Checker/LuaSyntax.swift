@@ -1,73 +1,73 @@
 /// A name as written in the source. Its position's offset identifies the
 /// occurrence (the scope resolver binds occurrences, not names).
-struct Identifier: Sendable, Equatable {
+struct LuaIdentifier: Sendable, Equatable {
     var name: String
-    var position: SourcePosition
+    var position: LuaSourcePosition
 }
 
 /// A parsed Lua 5.4 chunk: the main function's body.
-struct Chunk: Sendable {
-    var block: Block
+struct LuaChunk: Sendable {
+    var block: LuaBlock
     /// Where the chunk ends (the position of the end-of-file token).
-    var end: SourcePosition
+    var end: LuaSourcePosition
 }
 
 /// A sequence of statements with its own scope.
-struct Block: Sendable {
-    var statements: [Statement]
+struct LuaBlock: Sendable {
+    var statements: [LuaStatement]
     /// The position of the token that closes the block (`end`, `else`,
     /// `until`, end of file…).
-    var end: SourcePosition
+    var end: LuaSourcePosition
 }
 
 /// The attribute of a local variable (`local x <const>`).
-enum LocalAttribute: String, Sendable {
+enum LuaLocalAttribute: String, Sendable {
     case const
     case close
 }
 
 /// One variable of a `local` statement.
-struct LocalName: Sendable {
-    var identifier: Identifier
-    var attribute: LocalAttribute?
+struct LuaLocalName: Sendable {
+    var identifier: LuaIdentifier
+    var attribute: LuaLocalAttribute?
 }
 
 /// `a.b.c:d` in `function a.b.c:d() … end`.
-struct FunctionName: Sendable {
-    var base: Identifier
-    var fields: [Identifier]
-    var method: Identifier?
+struct LuaFunctionName: Sendable {
+    var base: LuaIdentifier
+    var fields: [LuaIdentifier]
+    var method: LuaIdentifier?
 }
 
 /// Parameters and body of a function, from `function` (or the name of a
 /// `local function`) to `end`.
-struct FunctionBody: Sendable {
-    var parameters: [Identifier]
+struct LuaFunctionBody: Sendable {
+    var parameters: [LuaIdentifier]
     var isVararg: Bool
     /// Declared with `:`, so it has an implicit first parameter `self`.
     var hasSelf: Bool
-    var block: Block
-    var position: SourcePosition
+    var block: LuaBlock
+    var position: LuaSourcePosition
 }
 
 /// An `if` or `elseif` branch.
-struct ConditionalBlock: Sendable {
-    var condition: Expression
-    var block: Block
+struct LuaConditionalBlock: Sendable {
+    var condition: LuaExpression
+    var block: LuaBlock
 }
 
 /// A field of a table constructor.
-enum TableField: Sendable {
+enum LuaTableField: Sendable {
     /// `name = value`: the name is a string key, not a variable.
-    case named(Identifier, Expression)
+    case named(LuaIdentifier, LuaExpression)
     /// `[key] = value`.
-    case keyed(Expression, Expression)
+    case keyed(LuaExpression, LuaExpression)
     /// `value`, given the next integer key.
-    case positional(Expression)
+    case positional(LuaExpression)
 }
 
 /// A unary operator.
-enum UnaryOperator: String, Sendable {
+enum LuaUnaryOperator: String, Sendable {
     case negate = "-"
     case not
     case length = "#"
@@ -75,7 +75,7 @@ enum UnaryOperator: String, Sendable {
 }
 
 /// A binary operator with its Lua 5.4 priorities (left, right).
-enum BinaryOperator: String, Sendable {
+enum LuaBinaryOperator: String, Sendable {
     case or, and
     case less = "<", greater = ">", lessEqual = "<=", greaterEqual = ">=", notEqual = "~=", equal = "=="
     case bitwiseOr = "|", bitwiseXor = "~", bitwiseAnd = "&", shiftLeft = "<<", shiftRight = ">>"
@@ -114,7 +114,7 @@ enum BinaryOperator: String, Sendable {
 }
 
 /// A constant that needs no evaluation.
-enum Literal: Sendable, Equatable {
+enum LuaLiteral: Sendable, Equatable {
     case `nil`
     case `true`
     case `false`
@@ -123,31 +123,31 @@ enum Literal: Sendable, Equatable {
 }
 
 /// A Lua expression.
-indirect enum Expression: Sendable {
-    case literal(Literal, SourcePosition)
-    case vararg(SourcePosition)
-    case name(Identifier)
+indirect enum LuaExpression: Sendable {
+    case literal(LuaLiteral, LuaSourcePosition)
+    case vararg(LuaSourcePosition)
+    case name(LuaIdentifier)
     /// `base.name`.
-    case field(base: Expression, name: Identifier)
+    case field(base: LuaExpression, name: LuaIdentifier)
     /// `base[key]`; the position is that of `[`.
-    case index(base: Expression, key: Expression, position: SourcePosition)
+    case index(base: LuaExpression, key: LuaExpression, position: LuaSourcePosition)
     /// `callee(arguments)`, `callee "s"` or `callee {…}`; the position is that
     /// of the arguments.
-    case call(callee: Expression, arguments: [Expression], position: SourcePosition)
+    case call(callee: LuaExpression, arguments: [LuaExpression], position: LuaSourcePosition)
     /// `receiver:name(arguments)`.
-    case methodCall(receiver: Expression, name: Identifier, arguments: [Expression])
-    case function(FunctionBody)
+    case methodCall(receiver: LuaExpression, name: LuaIdentifier, arguments: [LuaExpression])
+    case function(LuaFunctionBody)
     /// The position is that of the operator.
-    case unary(UnaryOperator, Expression, position: SourcePosition)
+    case unary(LuaUnaryOperator, LuaExpression, position: LuaSourcePosition)
     /// The position is that of the operator.
-    case binary(BinaryOperator, Expression, Expression, position: SourcePosition)
+    case binary(LuaBinaryOperator, LuaExpression, LuaExpression, position: LuaSourcePosition)
     /// `(expression)`, which truncates to one value; the position is that of `(`.
-    case parenthesized(Expression, position: SourcePosition)
+    case parenthesized(LuaExpression, position: LuaSourcePosition)
     /// `{…}`; the position is that of `{`.
-    case table([TableField], position: SourcePosition)
+    case table([LuaTableField], position: LuaSourcePosition)
 
     /// Where the expression starts in the source.
-    var position: SourcePosition {
+    var position: LuaSourcePosition {
         switch self {
         case .literal(_, let position), .vararg(let position), .parenthesized(_, let position),
             .table(_, let position):
@@ -163,7 +163,7 @@ indirect enum Expression: Sendable {
     }
 
     /// The expression inside any parentheses.
-    var unparenthesized: Expression {
+    var unparenthesized: LuaExpression {
         var expression = self
         while case .parenthesized(let inner, _) = expression {
             expression = inner
@@ -179,21 +179,27 @@ indirect enum Expression: Sendable {
 }
 
 /// A Lua statement (empty statements `;` are dropped).
-enum Statement: Sendable {
-    case local(names: [LocalName], values: [Expression])
-    case assignment(targets: [Expression], values: [Expression])
-    case call(Expression)
-    case doBlock(Block)
-    case whileLoop(condition: Expression, body: Block)
+enum LuaStatement: Sendable {
+    case local(names: [LuaLocalName], values: [LuaExpression])
+    case assignment(targets: [LuaExpression], values: [LuaExpression])
+    case call(LuaExpression)
+    case doBlock(LuaBlock)
+    case whileLoop(condition: LuaExpression, body: LuaBlock)
     /// The condition is inside the body's scope.
-    case repeatLoop(body: Block, condition: Expression)
-    case ifStatement(branches: [ConditionalBlock], elseBlock: Block?)
-    case numericFor(variable: Identifier, start: Expression, limit: Expression, step: Expression?, body: Block)
-    case genericFor(variables: [Identifier], values: [Expression], body: Block)
-    case function(name: FunctionName, body: FunctionBody)
-    case localFunction(name: Identifier, body: FunctionBody)
-    case returnStatement(values: [Expression], position: SourcePosition)
-    case breakStatement(position: SourcePosition)
-    case gotoStatement(label: Identifier, position: SourcePosition)
-    case label(Identifier)
+    case repeatLoop(body: LuaBlock, condition: LuaExpression)
+    case ifStatement(branches: [LuaConditionalBlock], elseBlock: LuaBlock?)
+    case numericFor(
+        variable: LuaIdentifier,
+        start: LuaExpression,
+        limit: LuaExpression,
+        step: LuaExpression?,
+        body: LuaBlock
+    )
+    case genericFor(variables: [LuaIdentifier], values: [LuaExpression], body: LuaBlock)
+    case function(name: LuaFunctionName, body: LuaFunctionBody)
+    case localFunction(name: LuaIdentifier, body: LuaFunctionBody)
+    case returnStatement(values: [LuaExpression], position: LuaSourcePosition)
+    case breakStatement(position: LuaSourcePosition)
+    case gotoStatement(label: LuaIdentifier, position: LuaSourcePosition)
+    case label(LuaIdentifier)
 }

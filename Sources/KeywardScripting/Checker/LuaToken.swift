@@ -5,12 +5,12 @@
 /// column although it is two bytes; bytes that are not valid UTF-8 count one
 /// column each. `offset` is the 0-based byte offset in the UTF-8 source and
 /// identifies a token uniquely.
-struct SourcePosition: Sendable, Hashable, Comparable {
+struct LuaSourcePosition: Sendable, Hashable, Comparable {
     var line: Int
     var column: Int
     var offset: Int
 
-    static func < (lhs: SourcePosition, rhs: SourcePosition) -> Bool {
+    static func < (lhs: LuaSourcePosition, rhs: LuaSourcePosition) -> Bool {
         lhs.offset < rhs.offset
     }
 }
@@ -49,7 +49,7 @@ enum LuaTokenKind: Sendable, Equatable {
 /// One token of a Lua chunk with where it starts and how many bytes it spans.
 struct LuaToken: Sendable, Equatable {
     var kind: LuaTokenKind
-    var position: SourcePosition
+    var position: LuaSourcePosition
     var length: Int
 
     func isSymbol(_ symbol: LuaSymbol) -> Bool { kind == .symbol(symbol) }
@@ -106,5 +106,5 @@ struct LuaToken: Sendable, Equatable {
 /// compiler would reject it.
 struct LuaSyntaxError: Error, Sendable, Equatable {
     var message: String
-    var position: SourcePosition
+    var position: LuaSourcePosition
 }

@@ -17,18 +17,18 @@ struct NilGuardTracker {
         case compared = "in a comparison with something other than nil"
     }
 
-    private var firstGuard: SourcePosition?
-    private var firstUse: (position: SourcePosition, use: Use, name: String)?
+    private var firstGuard: LuaSourcePosition?
+    private var firstUse: (position: LuaSourcePosition, use: Use, name: String)?
 
     /// Notes a nil check of the value at `position`.
-    mutating func noteGuard(at position: SourcePosition) {
+    mutating func noteGuard(at position: LuaSourcePosition) {
         if firstGuard.map({ position < $0 }) ?? true {
             firstGuard = position
         }
     }
 
     /// Notes a use of the value (named `name` there) that fails on `nil`.
-    mutating func noteUse(_ use: Use, of name: String, at position: SourcePosition) {
+    mutating func noteUse(_ use: Use, of name: String, at position: LuaSourcePosition) {
         if firstUse.map({ position < $0.position }) ?? true {
             firstUse = (position, use, name)
         }
@@ -40,9 +40,11 @@ struct NilGuardTracker {
         if let firstGuard, firstGuard < firstUse.position { return nil }
         let alias = firstUse.name == "attributeValue" ? "" : " (through the local `\(firstUse.name)`)"
         return Finding(
-            rule: .unguardedNil, at: firstUse.position,
+            rule: .unguardedNil,
+            at: firstUse.position,
             message: "`attributeValue`\(alias) is used \(firstUse.use.rawValue) before any check for nil; "
                 + "it is nil when no password could be generated",
-            fix: "Check it first: `if \(firstUse.name) == nil then return nil end`.")
+            fix: "Check it first: `if \(firstUse.name) == nil then return nil end`."
+        )
     }
 }

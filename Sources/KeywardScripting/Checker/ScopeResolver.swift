@@ -26,19 +26,6 @@ struct ScopeResolver {
         var firstGoto: Int
     }
 
-    private struct Label {
-        var name: String
-        var position: SourcePosition
-        var activeLocals: Int
-    }
-
-    private struct PendingGoto {
-        /// The label name, or `nil` for `break`.
-        var label: String?
-        var position: SourcePosition
-        var activeLocals: Int
-    }
-
     private struct FunctionState {
         var activeLocals: [Int] = []
         var firstLabel: Int
@@ -47,11 +34,10 @@ struct ScopeResolver {
     private var resolution = NameResolution()
     private var scopes: [Scope] = []
     private var functions: [FunctionState] = []
-    private var labels: [Label] = []
-    private var pendingGotos: [PendingGoto] = []
+    private var labels = LabelTracker()
 
     /// Resolves every name of `chunk`.
-    static func resolve(_ chunk: Chunk) throws(LuaSyntaxError) -> NameResolution {
+    static func resolve(_ chunk: LuaChunk) throws(LuaSyntaxError) -> NameResolution {
         var resolver = ScopeResolver()
         try resolver.walkFunction(parameters: [], selfPosition: nil, block: chunk.block)
         return resolver.resolution
@@ -60,15 +46,17 @@ struct ScopeResolver {
     // MARK: - Scopes
 
     private mutating func walkFunction(
-        parameters: [Identifier], selfPosition: SourcePosition?, block: Block
+        parameters: [LuaIdentifier],
+        selfPosition: LuaSourcePosition?,
+        block: LuaBlock
     ) throws(LuaSyntaxError) {
-        functions.append(FunctionState(firstLabel: labels.count))
+        functions.append(FunctionState(firstLabel: labels.labelCount))
         try enterScope(.functionTop)
         if let selfPosition {
-            try declare(LocalVariable(name: "self", position: selfPosition, kind: .implicitSelf))
+            try declare(LuaLocalVariable(name: "self", position: selfPosition, kind: .implicitSelf))
         }
         for parameter in parameters {
-            try declare(LocalVariable(name: parameter.name, position: parameter.position, kind: .parameter))
+            try declare(LuaLocalVariable(name: parameter.name, position: parameter.position, kind: .parameter))
         }
         try walkStatements(block.statements, isRepeatBody: false)
         try leaveScope()
@@ -76,8 +64,14 @@ struct ScopeResolver {
     }
 
     private mutating func enterScope(_ kind: Scope.Kind) throws(LuaSyntaxError) {
-        let active = functions[functions.count - 1].activeLocals.count
-        scopes.append(Scope(kind: kind, activeAtEntry: active, firstLabel: labels.count, firstGoto: pendingGotos.count))
+        scopes.append(
+            Scope(
+                kind: kind,
+                activeAtEntry: activeLocalCount,
+                firstLabel: labels.labelCount,
+                firstGoto: labels.jumpCount
+            )
+        )
     }
 
     private mutating func leaveScope() throws(LuaSyntaxError) {
@@ -85,38 +79,26 @@ struct ScopeResolver {
         let function = functions.count - 1
         functions[function].activeLocals.removeLast(functions[function].activeLocals.count - scope.activeAtEntry)
         if scope.kind == .loop {
-            var index = scope.firstGoto
-            while index < pendingGotos.count {
-                if pendingGotos[index].label == nil {
-                    pendingGotos.remove(at: index)
-                } else {
-                    index += 1
-                }
-            }
+            labels.solveBreaks(from: scope.firstGoto)
         }
-        labels.removeLast(labels.count - scope.firstLabel)
         if scope.kind == .functionTop {
-            if scope.firstGoto < pendingGotos.count {
-                let pending = pendingGotos[scope.firstGoto]
-                let line = pending.position.line
-                let message =
-                    pending.label.map { "no visible label '\($0)' for <goto> at line \(line)" }
-                    ?? "break outside a loop at line \(line)"
-                throw LuaSyntaxError(message: message, position: pending.position)
-            }
+            try labels.closeFunction(firstLabel: scope.firstLabel, firstJump: scope.firstGoto)
         } else {
-            for index in scope.firstGoto..<pendingGotos.count {
-                pendingGotos[index].activeLocals = min(pendingGotos[index].activeLocals, scope.activeAtEntry)
-            }
+            labels.closeBlock(
+                firstLabel: scope.firstLabel,
+                firstJump: scope.firstGoto,
+                activeAtEntry: scope.activeAtEntry
+            )
         }
     }
 
-    private mutating func declare(_ variable: LocalVariable) throws(LuaSyntaxError) {
+    private mutating func declare(_ variable: LuaLocalVariable) throws(LuaSyntaxError) {
         let function = functions.count - 1
         guard functions[function].activeLocals.count < ScopeResolver.maximumLocals else {
             throw LuaSyntaxError(
                 message: "too many local variables (limit is \(ScopeResolver.maximumLocals)) in one function",
-                position: variable.position)
+                position: variable.position
+            )
         }
         let index = resolution.locals.count
         resolution.locals.append(variable)
@@ -132,7 +114,7 @@ struct ScopeResolver {
     }
 
     /// Binds a name that is read.
-    private mutating func reference(_ identifier: Identifier) {
+    private mutating func reference(_ identifier: LuaIdentifier) {
         if let index = lookUp(identifier.name) {
             resolution.references[identifier.position.offset] = index
         } else {
@@ -141,7 +123,7 @@ struct ScopeResolver {
     }
 
     /// Binds a name that is assigned.
-    private mutating func assign(_ identifier: Identifier) throws(LuaSyntaxError) {
+    private mutating func assign(_ identifier: LuaIdentifier) throws(LuaSyntaxError) {
         guard let index = lookUp(identifier.name) else {
             resolution.globalReferences.append(identifier)
             resolution.assignedGlobals.insert(identifier.name)
@@ -150,20 +132,22 @@ struct ScopeResolver {
         resolution.references[identifier.position.offset] = index
         if resolution.locals[index].attribute != nil {
             throw LuaSyntaxError(
-                message: "attempt to assign to const variable '\(identifier.name)'", position: identifier.position)
+                message: "attempt to assign to const variable '\(identifier.name)'",
+                position: identifier.position
+            )
         }
         resolution.locals[index].isReassigned = true
     }
 
     // MARK: - Statements
 
-    private mutating func walkBlock(_ block: Block, kind: Scope.Kind = .plain) throws(LuaSyntaxError) {
+    private mutating func walkBlock(_ block: LuaBlock, kind: Scope.Kind = .plain) throws(LuaSyntaxError) {
         try enterScope(kind)
         try walkStatements(block.statements, isRepeatBody: false)
         try leaveScope()
     }
 
-    private mutating func walkStatements(_ statements: [Statement], isRepeatBody: Bool) throws(LuaSyntaxError) {
+    private mutating func walkStatements(_ statements: [LuaStatement], isRepeatBody: Bool) throws(LuaSyntaxError) {
         for (index, statement) in statements.enumerated() {
             if case .label(let name) = statement {
                 let isLast =
@@ -178,15 +162,20 @@ struct ScopeResolver {
         }
     }
 
-    private mutating func walk(_ statement: Statement) throws(LuaSyntaxError) {
+    private mutating func walk(_ statement: LuaStatement) throws(LuaSyntaxError) {
         switch statement {
         case .local(let names, let values):
             try walk(values)
             for (index, name) in names.enumerated() {
                 try declare(
-                    LocalVariable(
-                        name: name.identifier.name, position: name.identifier.position, kind: .local,
-                        attribute: name.attribute, initializer: index < values.count ? values[index] : nil))
+                    LuaLocalVariable(
+                        name: name.identifier.name,
+                        position: name.identifier.position,
+                        kind: .local,
+                        attribute: name.attribute,
+                        initializer: index < values.count ? values[index] : nil
+                    )
+                )
             }
         case .assignment(let targets, let values):
             for target in targets {
@@ -239,27 +228,28 @@ struct ScopeResolver {
             }
             try walk(body, selfPosition: name.method?.position)
         case .localFunction(let name, let body):
-            try declare(LocalVariable(name: name.name, position: name.position, kind: .localFunction))
+            try declare(LuaLocalVariable(name: name.name, position: name.position, kind: .localFunction))
             try walk(body, selfPosition: nil)
         case .returnStatement(let values, _):
             try walk(values)
         case .breakStatement(let position):
-            pendingGotos.append(PendingGoto(label: nil, position: position, activeLocals: activeLocalCount))
+            labels.addBreak(at: position, activeLocals: activeLocalCount)
         case .gotoStatement(let label, let position):
-            let firstLabel = functions[functions.count - 1].firstLabel
-            if !labels[firstLabel...].contains(where: { $0.name == label.name }) {
-                pendingGotos.append(
-                    PendingGoto(label: label.name, position: position, activeLocals: activeLocalCount))
-            }
+            labels.addGoto(
+                label,
+                at: position,
+                activeLocals: activeLocalCount,
+                functionStart: functions[functions.count - 1].firstLabel
+            )
         case .label(let name):
             try defineLabel(name, isLast: false)
         }
     }
 
-    private mutating func walkLoop(variables: [Identifier], body: Block) throws(LuaSyntaxError) {
+    private mutating func walkLoop(variables: [LuaIdentifier], body: LuaBlock) throws(LuaSyntaxError) {
         try enterScope(.loop)
         for variable in variables {
-            try declare(LocalVariable(name: variable.name, position: variable.position, kind: .loopVariable))
+            try declare(LuaLocalVariable(name: variable.name, position: variable.position, kind: .loopVariable))
         }
         try walkBlock(body)
         try leaveScope()
@@ -267,51 +257,33 @@ struct ScopeResolver {
 
     private var activeLocalCount: Int { functions[functions.count - 1].activeLocals.count }
 
-    /// Lua's `labelstat`: a repeated label is an error; pending forward gotos
-    /// of this block to it are solved, unless they would jump into the scope
-    /// of a local declared in between. A label at the end of its block counts
-    /// as outside the scope of the block's locals.
-    private mutating func defineLabel(_ name: Identifier, isLast: Bool) throws(LuaSyntaxError) {
-        let firstLabel = functions[functions.count - 1].firstLabel
-        if let existing = labels[firstLabel...].first(where: { $0.name == name.name }) {
-            throw LuaSyntaxError(
-                message: "label '\(name.name)' already defined on line \(existing.position.line)",
-                position: name.position)
-        }
+    /// Lua's `labelstat`; a label at the end of its block counts as outside
+    /// the scope of the block's locals.
+    private mutating func defineLabel(_ name: LuaIdentifier, isLast: Bool) throws(LuaSyntaxError) {
         let scope = scopes[scopes.count - 1]
-        let active = isLast ? scope.activeAtEntry : activeLocalCount
-        labels.append(Label(name: name.name, position: name.position, activeLocals: active))
-        var index = scope.firstGoto
-        while index < pendingGotos.count {
-            let pending = pendingGotos[index]
-            guard pending.label == name.name else {
-                index += 1
-                continue
-            }
-            if pending.activeLocals < active {
-                let local = resolution.locals[functions[functions.count - 1].activeLocals[pending.activeLocals]]
-                throw LuaSyntaxError(
-                    message:
-                        "<goto \(name.name)> at line \(pending.position.line) jumps into the scope of local '\(local.name)'",
-                    position: pending.position)
-            }
-            pendingGotos.remove(at: index)
-        }
+        let function = functions[functions.count - 1]
+        try labels.defineLabel(
+            name,
+            activeLocals: isLast ? scope.activeAtEntry : activeLocalCount,
+            functionStart: function.firstLabel,
+            blockFirstJump: scope.firstGoto,
+            localName: { [locals = resolution.locals] in locals[function.activeLocals[$0]].name }
+        )
     }
 
     // MARK: - Expressions
 
-    private mutating func walk(_ expressions: [Expression]) throws(LuaSyntaxError) {
+    private mutating func walk(_ expressions: [LuaExpression]) throws(LuaSyntaxError) {
         for expression in expressions {
             try walk(expression)
         }
     }
 
-    private mutating func walk(_ body: FunctionBody, selfPosition: SourcePosition?) throws(LuaSyntaxError) {
+    private mutating func walk(_ body: LuaFunctionBody, selfPosition: LuaSourcePosition?) throws(LuaSyntaxError) {
         try walkFunction(parameters: body.parameters, selfPosition: selfPosition, block: body.block)
     }
 
-    private mutating func walk(_ expression: Expression) throws(LuaSyntaxError) {
+    private mutating func walk(_ expression: LuaExpression) throws(LuaSyntaxError) {
         switch expression {
         case .literal, .vararg:
             break

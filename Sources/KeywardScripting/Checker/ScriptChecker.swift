@@ -42,11 +42,13 @@ public struct ScriptChecker: Sendable {
         if let position = ScriptChecker.binaryChunkPosition(in: source) {
             return [
                 Finding(
-                    rule: .binaryChunk, at: position,
-                    message: "the file is a precompiled (binary) Lua chunk, not source text")
+                    rule: .binaryChunk,
+                    at: position,
+                    message: "the file is a precompiled (binary) Lua chunk, not source text"
+                )
             ]
         }
-        let chunk: Chunk
+        let chunk: LuaChunk
         let resolution: NameResolution
         do throws(LuaSyntaxError) {
             chunk = try LuaParser.parse(source)
@@ -57,9 +59,12 @@ public struct ScriptChecker: Sendable {
         if chunk.block.statements.isEmpty {
             return [
                 Finding(
-                    rule: .missingReturn, line: 1, column: 1,
+                    rule: .missingReturn,
+                    line: 1,
+                    column: 1,
                     message: "the script is empty (only whitespace and comments): it returns no value, "
-                        + "so the sandbox would fail it with badReturn")
+                        + "so the sandbox would fail it with badReturn"
+                )
             ]
         }
         return ChunkAnalyzer.analyze(chunk, resolution: resolution, policy: policy)
@@ -68,7 +73,7 @@ public struct ScriptChecker: Sendable {
     /// Where a binary chunk's signature byte (0x1B, `"\27Lua"`) starts the
     /// chunk: at its first byte, or after a byte order mark or a first line
     /// starting with `#`, which `luaL_loadfile` skips before looking.
-    static func binaryChunkPosition(in source: [UInt8]) -> SourcePosition? {
+    static func binaryChunkPosition(in source: [UInt8]) -> LuaSourcePosition? {
         var index = source.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
         if index < source.count, Int(source[index]) == LuaByte.hash {
@@ -79,6 +84,6 @@ public struct ScriptChecker: Sendable {
             line = 2
         }
         guard index < source.count, Int(source[index]) == LuaByte.escape else { return nil }
-        return SourcePosition(line: line, column: 1, offset: index)
+        return LuaSourcePosition(line: line, column: 1, offset: index)
     }
 }
