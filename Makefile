@@ -24,7 +24,7 @@ run: build
 	$(KEYWARD) dry-run scripts/nt-hash.lua --value 'password' --context system=samba
 
 test:
-	$(SWIFT) build --build-tests 2>&1 | tee .build-warnings.log
+	@$(SWIFT) build --build-tests >.build-warnings.log 2>&1; status=$$?; cat .build-warnings.log; exit $$status
 	@if grep -E '^/.*/(Sources|Tests)/.*: warning:' .build-warnings.log | grep -v '/\.build'; then \
 	  echo 'error: compiler warnings in Keyward code (above)'; exit 1; fi
 	$(SWIFT) test --skip-build
