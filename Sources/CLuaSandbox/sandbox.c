@@ -19,6 +19,8 @@
 
 /* Memory a state may hold outside calls: the environment and compiled chunks. */
 #define KW_STATE_MEMORY_CAP ((size_t)64 << 20)
+/* Blocks a test's quarantine holds at most; past that they are freed. */
+#define KW_QUARANTINE_MAX 65536
 /* A full collection every this many calls, so freed blocks get wiped (rule 9).
    Secrets live host-side and plaintext enters the Lua heap only through
    reveal(), after which a collection runs at once. */
@@ -60,6 +62,39 @@ kw_state *kw_from(lua_State *L) {
     return (kw_state *)ud;
 }
 
+void kw_release_block(kw_state *S, void *block, size_t size) {
+    if (S->quarantine_wipes != 0 || S->quarantine == NULL) CLuaSandbox_secure_zero(block, size);
+    if (S->quarantine != NULL && S->nquarantine < KW_QUARANTINE_MAX) {
+        S->quarantine[S->nquarantine].bytes = block;
+        S->quarantine[S->nquarantine].size = size;
+        S->nquarantine++;
+        return;
+    }
+    free(block);
+}
+
+static void kw_empty_quarantine(kw_state *S) {
+    for (size_t i = 0; i < S->nquarantine; i++) free(S->quarantine[i].bytes);
+    S->nquarantine = 0;
+}
+
+void CLuaSandbox_testing_quarantine(CLuaSandbox_State *S, int wipe) {
+    if (S->quarantine == NULL) S->quarantine = calloc(KW_QUARANTINE_MAX, sizeof *S->quarantine);
+    S->quarantine_wipes = wipe;
+}
+
+size_t CLuaSandbox_testing_quarantine_scan(const CLuaSandbox_State *S, const void *needle, size_t len,
+                                           size_t *bytes_held) {
+    size_t hits = 0, held = 0;
+    for (size_t i = 0; i < S->nquarantine; i++) {
+        held += S->quarantine[i].size;
+        if (len > 0 && S->quarantine[i].size >= len &&
+            memmem(S->quarantine[i].bytes, S->quarantine[i].size, needle, len) != NULL) hits++;
+    }
+    if (bytes_held != NULL) *bytes_held = held;
+    return hits;
+}
+
 /* A refused growth is only a real failure if Lua's emergency collection does
    not make room: Lua retries the very same request once, right after the
    collection. So a refusal is held pending, and becomes the oom flag when the
@@ -99,8 +134,7 @@ static void *kw_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     kw_state *S = (kw_state *)ud;
     if (nsize == 0) {
         if (ptr != NULL) {
-            CLuaSandbox_secure_zero(ptr, osize);
-            free(ptr);
+            kw_release_block(S, ptr, osize);
             S->mem_used -= osize;
         }
         return NULL;
@@ -121,8 +155,7 @@ static void *kw_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     kw_settle_pending(S, ptr, osize, nsize);
     if (ptr != NULL) {
         memcpy(block, ptr, osize);
-        CLuaSandbox_secure_zero(ptr, osize);
-        free(ptr);
+        kw_release_block(S, ptr, osize);
     }
     kw_note_growth(S, nsize - old);
     return block;
@@ -247,6 +280,8 @@ void CLuaSandbox_close(CLuaSandbox_State *S) {
     kw_secrets_release(S);
     lua_gc(S->L, LUA_GCCOLLECT);
     lua_close(S->L);
+    kw_empty_quarantine(S);
+    free(S->quarantine);
     free(S->secrets);
     free(S->chunks);
     free(S);

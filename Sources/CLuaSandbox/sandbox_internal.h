@@ -66,6 +66,11 @@ struct CLuaSandbox_State {
     const CLuaSandbox_ContextEntry *context;
     size_t context_count;
 
+    /* tests only: freed blocks kept (wiped) for scanning, see CLuaSandbox_testing_quarantine */
+    struct kw_block { void *bytes; size_t size; } *quarantine;
+    size_t nquarantine;
+    int quarantine_wipes;
+
     /* compiled chunks by content hash */
     struct kw_chunk *chunks;
     size_t nchunks;
@@ -81,6 +86,9 @@ typedef struct CLuaSandbox_State kw_state;
 
 /* The state behind a lua_State (the allocator's userdata). */
 kw_state *kw_from(lua_State *L);
+
+/* Wipes a block and gives it back to malloc (rule 9), or to a test's quarantine. */
+void kw_release_block(kw_state *S, void *block, size_t size);
 
 /* Charges `cost` units of work to the call's budget. When the budget runs out
    it sets the budget flag and raises; it never returns then. */

@@ -89,8 +89,7 @@ void kw_secret_append(lua_State *L, size_t index, const void *bytes, size_t len)
         secret = kw_secret_at(S, index);
         if (secret->len > 0) memcpy(grown, secret->bytes, secret->len);
         if (secret->bytes != NULL) {
-            CLuaSandbox_secure_zero(secret->bytes, secret->cap);
-            free(secret->bytes);
+            kw_release_block(S, secret->bytes, secret->cap);
             kw_unreserve(S, secret->cap);
         }
         secret->bytes = grown;
@@ -110,8 +109,7 @@ void kw_secrets_release(kw_state *S) {
         if (secret->borrowed) {
             kw_unreserve(S, secret->cap);
         } else if (secret->bytes != NULL) {
-            CLuaSandbox_secure_zero(secret->bytes, secret->cap);
-            free(secret->bytes);
+            kw_release_block(S, secret->bytes, secret->cap);
             kw_unreserve(S, secret->cap);
         }
         secret->borrowed = 0;

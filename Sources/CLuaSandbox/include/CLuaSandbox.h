@@ -107,6 +107,13 @@ size_t CLuaSandbox_library_names(CLuaSandbox_State *state, const char *lib, cons
 /// Size of the current thread's stack in bytes, or 0 when unknown (cached per thread).
 size_t CLuaSandbox_thread_stack_size(void);
 
+/// Tests only: from now on freed blocks are kept, not returned to malloc, so a
+/// test can scan them; `wipe` 0 skips the wipe (a test's positive control).
+void CLuaSandbox_testing_quarantine(CLuaSandbox_State *state, int wipe);
+/// Tests only: how many kept blocks contain `needle`; `bytes_held` gets their total size.
+size_t CLuaSandbox_testing_quarantine_scan(const CLuaSandbox_State *state, const void *needle, size_t len,
+                                           size_t *bytes_held);
+
 /// SHA-256 of `data` into `out` (32 bytes), from libcrypto.
 void CLuaSandbox_sha256(const void *data, size_t len, uint8_t out[32]);
 /// Overwrites `len` bytes with zeroes in a way the optimiser cannot drop.
