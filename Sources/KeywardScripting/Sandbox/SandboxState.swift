@@ -35,7 +35,7 @@ final class SandboxState: @unchecked Sendable {
         var raw = CLuaSandbox_Result()
         let clock = ContinuousClock()
         let start = clock.now
-        ContextEncoding(context).withEntries { entries, count in
+        context.encoding.withEntries { entries, count in
             script.source.withUnsafeBufferPointer { source in
                 script.contentHashCString.withUnsafeBufferPointer { key in
                     let sourceText = UnsafeRawPointer(source.baseAddress)?.assumingMemoryBound(to: CChar.self)
@@ -107,35 +107,3 @@ final class SandboxState: @unchecked Sendable {
     }
 }
 
-/// The context as C entries whose pointers live for one closure.
-private struct ContextEncoding {
-    let blob: ContiguousArray<UInt8>
-    let offsets: [(key: Int, keyLength: Int, value: Int, valueLength: Int)]
-
-    init(_ context: ScriptContext) {
-        var blob = ContiguousArray<UInt8>()
-        var offsets: [(Int, Int, Int, Int)] = []
-        for (key, value) in context.entries {
-            let keyStart = blob.count
-            blob.append(contentsOf: key.utf8)
-            let valueStart = blob.count
-            blob.append(contentsOf: value.utf8)
-            offsets.append((keyStart, valueStart - keyStart, valueStart, blob.count - valueStart))
-        }
-        blob.append(0)
-        self.blob = blob
-        self.offsets = offsets
-    }
-
-    func withEntries<R>(_ body: (UnsafePointer<CLuaSandbox_ContextEntry>?, Int) -> R) -> R {
-        blob.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            let entries = offsets.map { entry in
-                CLuaSandbox_ContextEntry(
-                    key: base + entry.key, key_len: entry.keyLength,
-                    value: base + entry.value, value_len: entry.valueLength)
-            }
-            return entries.withUnsafeBufferPointer { body($0.baseAddress, $0.count) }
-        }
-    }
-}

@@ -11,15 +11,18 @@ public struct ScriptContext: Sendable, Equatable {
     }
 
     /// The target system's name.
-    public var system: String?
+    public var system: String? { didSet { encoded = nil } }
     /// The attribute being transformed, e.g. `__PASSWORD__`.
-    public var attribute: String?
+    public var attribute: String? { didSet { encoded = nil } }
     /// The password operation.
-    public var operation: Operation?
+    public var operation: Operation? { didSet { encoded = nil } }
     /// The account's uid on the target system.
-    public var uid: String?
+    public var uid: String? { didSet { encoded = nil } }
     /// The account's non-secret attributes.
-    public var attributes: [String: String]
+    public var attributes: [String: String] { didSet { encoded = nil } }
+
+    /// The entries laid out for C, built once per value, not once per call.
+    private var encoded: EncodedContext?
 
     /// Creates a context; every fact is optional.
     public init(
@@ -34,12 +37,26 @@ public struct ScriptContext: Sendable, Equatable {
         self.operation = operation
         self.uid = uid
         self.attributes = attributes
+        self.encoded = EncodedContext(Self.entries(system, attribute, operation, uid, attributes))
     }
 
-    /// Every entry of the Lua table, fixed keys last so they win.
-    var entries: [(key: String, value: String)] {
+    /// The C layout of the entries (cached unless a fact changed).
+    var encoding: EncodedContext {
+        encoded ?? EncodedContext(Self.entries(system, attribute, operation, uid, attributes))
+    }
+
+    public static func == (lhs: ScriptContext, rhs: ScriptContext) -> Bool {
+        (lhs.system, lhs.attribute, lhs.operation, lhs.uid) == (rhs.system, rhs.attribute, rhs.operation, rhs.uid)
+            && lhs.attributes == rhs.attributes
+    }
+
+    /// Every entry of the Lua table; an attribute named like a fixed key is dropped.
+    private static func entries(
+        _ system: String?, _ attribute: String?, _ operation: Operation?, _ uid: String?,
+        _ attributes: [String: String]
+    ) -> [(key: String, value: String)] {
         var result = attributes
-            .filter { !Self.fixedKeys.contains($0.key) }
+            .filter { !fixedKeys.contains($0.key) }
             .sorted { $0.key < $1.key }
             .map { (key: $0.key, value: $0.value) }
         if let system { result.append(("system", system)) }
