@@ -316,6 +316,23 @@ static int kw_run(lua_State *L) {
     return lua_gettop(L);
 }
 
+/* Loads text the way luaL_loadfilex would read a file: a UTF-8 byte-order
+   mark is skipped, and so is a first line starting with '#' (a shebang),
+   keeping its newline so line numbers stay right. Always text mode (rule 2). */
+static int kw_load_text(lua_State *L, const char *source, size_t len) {
+    if (len >= 3 && memcmp(source, "\xEF\xBB\xBF", 3) == 0) {
+        source += 3;
+        len -= 3;
+    }
+    if (len > 0 && source[0] == '#') {
+        const char *newline = memchr(source, '\n', len);
+        size_t skip = newline != NULL ? (size_t)(newline - source) : len;
+        source += skip;
+        len -= skip;
+    }
+    return luaL_loadbufferx(L, source, len, "=script", "t");
+}
+
 /* Pushes the compiled chunk for `key`, compiling `source` on a miss.
    Returns a lua_load status. */
 static int kw_push_chunk(lua_State *L, const char *key, const char *source, size_t len) {
@@ -328,7 +345,7 @@ static int kw_push_chunk(lua_State *L, const char *key, const char *source, size
             return LUA_OK;
         }
     }
-    int status = luaL_loadbufferx(L, source, len, "=script", "t");
+    int status = kw_load_text(L, source, len);
     if (status != LUA_OK) return status;
     if (S->nchunks < KW_MAX_CACHED_CHUNKS) {
         struct kw_chunk *chunk = &S->chunks[S->nchunks++];
@@ -502,7 +519,7 @@ CLuaSandbox_Outcome CLuaSandbox_compile_check(const char *source, size_t source_
     if (L == NULL) return CLuaSandbox_MEMORY;
     lua_atpanic(L, kw_panic_silently);
     lua_setwarnf(L, kw_warn_nothing, NULL);
-    int status = luaL_loadbufferx(L, source, source_len, "=script", "t");
+    int status = kw_load_text(L, source, source_len);
     CLuaSandbox_Outcome outcome = CLuaSandbox_OK;
     if (status != LUA_OK) {
         outcome = status == LUA_ERRMEM ? CLuaSandbox_MEMORY : CLuaSandbox_COMPILE;

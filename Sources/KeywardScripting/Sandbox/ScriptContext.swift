@@ -11,18 +11,19 @@ public struct ScriptContext: Sendable, Equatable {
     }
 
     /// The target system's name.
-    public var system: String? { didSet { encoded = nil } }
+    public let system: String?
     /// The attribute being transformed, e.g. `__PASSWORD__`.
-    public var attribute: String? { didSet { encoded = nil } }
+    public let attribute: String?
     /// The password operation.
-    public var operation: Operation? { didSet { encoded = nil } }
+    public let operation: Operation?
     /// The account's uid on the target system.
-    public var uid: String? { didSet { encoded = nil } }
+    public let uid: String?
     /// The account's non-secret attributes.
-    public var attributes: [String: String] { didSet { encoded = nil } }
+    public let attributes: [String: String]
 
-    /// The entries laid out for C, built once per value, not once per call.
-    private var encoded: EncodedContext?
+    /// The entries laid out for C, built once per value, not once per call
+    /// (the facts are constants, so the layout never goes stale).
+    let encoding: EncodedContext
 
     /// Creates a context; every fact is optional.
     public init(
@@ -37,12 +38,7 @@ public struct ScriptContext: Sendable, Equatable {
         self.operation = operation
         self.uid = uid
         self.attributes = attributes
-        self.encoded = EncodedContext(Self.entries(system, attribute, operation, uid, attributes))
-    }
-
-    /// The C layout of the entries (cached unless a fact changed).
-    var encoding: EncodedContext {
-        encoded ?? EncodedContext(Self.entries(system, attribute, operation, uid, attributes))
+        self.encoding = EncodedContext(Self.entries(system, attribute, operation, uid, attributes))
     }
 
     public static func == (lhs: ScriptContext, rhs: ScriptContext) -> Bool {

@@ -42,7 +42,9 @@ public final class ScriptEngine: Sendable {
     ///   older than 5.4.4 (SANDBOX.md refuses older releases).
     public init(configuration: Configuration = .init()) throws(ScriptError) {
         guard CLuaSandbox_lua_release_ok() != 0 else {
-            throw ScriptError(code: .internal, scriptID: "-", returnedType: "Lua \(Self.luaRelease), need 5.4.4 or newer")
+            throw ScriptError(
+                code: .internal, scriptID: "-",
+                internalReason: "the linked liblua is \(Self.luaRelease); Keyward needs Lua 5.4.4 or newer")
         }
         self.configuration = configuration
         self.workers = WorkerThreads(count: configuration.workerThreads, stackSize: configuration.minimumStackSize * 4)

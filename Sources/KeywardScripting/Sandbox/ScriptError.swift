@@ -56,6 +56,8 @@ public struct ScriptError: Error, Sendable {
     public let returnedType: String?
     /// For `forbidden` by the checker: its error-level findings.
     public let findings: [Finding]
+    /// For `internal`: what Keyward itself lacked (never script data).
+    public let internalReason: String?
     /// Only in author mode: the Lua message and line.
     public let authorDetail: AuthorDetail?
 
@@ -64,8 +66,10 @@ public struct ScriptError: Error, Sendable {
         scriptID: String,
         returnedType: String? = nil,
         findings: [Finding] = [],
+        internalReason: String? = nil,
         authorDetail: AuthorDetail? = nil
     ) {
+        self.internalReason = internalReason
         self.code = code
         self.scriptID = scriptID
         self.returnedType = returnedType
@@ -85,7 +89,7 @@ public struct ScriptError: Error, Sendable {
             findings.isEmpty
                 ? "did something it is not allowed to"
                 : "was refused by the security checker (\(findings.map(\.ruleID).joined(separator: ", ")))"
-        default: "failed inside Keyward"
+        default: "failed inside Keyward" + (internalReason.map { ": \($0)" } ?? "")
         }
     }
 }

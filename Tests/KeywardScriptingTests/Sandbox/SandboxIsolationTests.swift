@@ -108,4 +108,20 @@ struct SandboxIsolationTests {
         #expect(error.returnedType == "string")
         #expect(!error.description.contains("CANARY"))
     }
+
+    @Test func aShebangLineAndAByteOrderMarkAreSkippedAsLuaDoesForFiles() throws {
+        let shebang = Sandbox.run("#!/usr/bin/env lua\nreturn attributeValue", input: "x")
+        #expect(Sandbox.plaintext(shebang) == "x")
+        let bom = Sandbox.run("\u{FEFF}return attributeValue", input: "y")
+        #expect(Sandbox.plaintext(bom) == "y")
+        let lines = Sandbox.run("#!/usr/bin/env lua\nerror('second line')", mode: .author)
+        guard case .failure(let error) = lines.outcome else {
+            Issue.record("expected a runtime error")
+            return
+        }
+        #expect(error.authorDetail?.line == 2)
+        // What the checker accepts, the sandbox runs.
+        let script = try TransformScript(id: "s.lua", source: "#!/usr/bin/env lua\nif attributeValue == nil then return nil end return attributeValue")
+        #expect(try Sandbox.engine.transform(script, input: GuardedString("z"))?.withPlaintext { $0 } == "z")
+    }
 }
