@@ -19,6 +19,11 @@
 
 /* Memory a state may hold outside calls: the environment and compiled chunks. */
 #define KW_STATE_MEMORY_CAP ((size_t)64 << 20)
+/* With hook_interval 1 (author tools), instructions are counted exactly up to
+   this many; then the hook fires every KW_COARSE_INTERVAL, so a long run costs
+   what it costs in production and meets the same CPU-time limit. */
+#define KW_EXACT_COUNT_UNTIL 10000
+#define KW_COARSE_INTERVAL 1000
 /* Blocks a test's quarantine holds at most; past that they are freed. */
 #define KW_QUARANTINE_MAX 65536
 /* A full collection every this many calls, so freed blocks get wiped (rule 9).
@@ -169,6 +174,7 @@ static void kw_hook(lua_State *L, lua_Debug *ar);
    pcall that swallows the error gains nothing (rule 6). */
 static void kw_arm_every_instruction(lua_State *L) {
     kw_state *S = kw_from(L);
+    S->exact_phase = 0;
     if (S->installed_interval != 1) {
         lua_sethook(L, kw_hook, LUA_MASKCOUNT, 1);
         S->hook_interval = S->installed_interval = 1;
@@ -220,6 +226,11 @@ static void kw_hook(lua_State *L, lua_Debug *ar) {
         kw_raise_budget(L);
     }
     kw_charge(L, S->hook_interval);
+    if (S->exact_phase && S->budget_used >= KW_EXACT_COUNT_UNTIL) {
+        S->exact_phase = 0;
+        lua_sethook(L, kw_hook, LUA_MASKCOUNT, KW_COARSE_INTERVAL);
+        S->hook_interval = S->installed_interval = KW_COARSE_INTERVAL;
+    }
 }
 
 static void kw_warn_nothing(void *ud, const char *message, int tocont) {
@@ -393,7 +404,8 @@ static void kw_begin(kw_state *S, const CLuaSandbox_Limits *limits) {
     S->revealed = 0;
     S->budget_used = 0;
     S->budget_limit = limits->instruction_limit > 0 ? limits->instruction_limit : 1;
-    S->hook_interval = limits->hook_interval > 0 ? limits->hook_interval : 1000;
+    S->hook_interval = limits->hook_interval > 0 ? limits->hook_interval : KW_COARSE_INTERVAL;
+    S->exact_phase = S->hook_interval == 1;
     S->allow_reveal = limits->allow_reveal != 0;
     S->call_base = S->mem_used;
     S->mem_peak = S->mem_used;

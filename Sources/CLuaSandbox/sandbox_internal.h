@@ -30,6 +30,7 @@ struct CLuaSandbox_State {
     int64_t budget_used;
     int64_t budget_limit;
     int32_t hook_interval;
+    int exact_phase;       /* counting every instruction, see KW_EXACT_COUNT_UNTIL */
 
     /* host-side flags: they decide the outcome, whatever the script returned */
     int flag_budget;

@@ -32,7 +32,8 @@ typedef struct {
     int64_t instruction_limit;  /* Lua VM instructions plus C work charged by the budgeted library functions */
     size_t memory_limit;        /* bytes the call may add to the state: Lua objects and host-side secrets */
     int64_t time_limit_ns;      /* CPU time the call may use (its thread's), checked by the hook; 0 = none */
-    int32_t hook_interval;      /* instructions between budget checks; 1 counts exactly (dry-run) */
+    int32_t hook_interval;      /* instructions between budget checks; 1 counts exactly for the
+                                   first 10,000 instructions, then every 1,000 (author tools) */
     int32_t allow_reveal;       /* nonzero: handle:reveal() returns the plaintext as a Lua string */
     int32_t want_message;       /* nonzero: copy the Lua error text into the result (author tools only) */
     int32_t reuse_environment;  /* nonzero: the script assigns no globals (checker-proven), so the call
