@@ -1,0 +1,43 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Nested so that `swift build` at the root never compiles the benchmark
+// (STYLE.md rule 11). Run from the repository root:
+//   swift build -c release --product keyward
+//   swift run -c release --package-path Benchmarks keyward-bench --keyward .build/release/keyward
+let package = Package(
+    name: "KeywardBenchmarks",
+    products: [
+        .executable(name: "keyward-bench", targets: ["keyward-bench"])
+    ],
+    dependencies: [
+        .package(name: "Keyward", path: "..")
+    ],
+    targets: [
+        // The baseline: the same chunk through the plain Lua C API, no sandbox.
+        .target(
+            name: "CBareLua",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-O2"])],
+            linkerSettings: [.linkedLibrary("lua5.4")]
+        ),
+        .executableTarget(
+            name: "keyward-bench",
+            dependencies: [
+                "CBareLua",
+                .product(name: "KeywardCore", package: "Keyward"),
+                .product(name: "KeywardScripting", package: "Keyward"),
+            ]
+        ),
+    ]
+)
+
+// The root package's strict settings, for the benchmark's Swift too.
+for target in package.targets where target.name != "CBareLua" {
+    var settings = target.swiftSettings ?? []
+    settings.append(contentsOf: [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ])
+    target.swiftSettings = settings
+}
