@@ -25,9 +25,8 @@ void kw_push_handle(lua_State *L, size_t index) {
 /* The handle at `idx`, live or not, checked by raw metatable identity. */
 static kw_handle *kw_to_handle(lua_State *L, int idx) {
     if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return NULL;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, kw_from(L)->ref_handle_meta);
-    int ours = lua_rawequal(L, -1, -2);
-    lua_pop(L, 2);
+    int ours = lua_topointer(L, -1) == kw_from(L)->handle_meta;
+    lua_pop(L, 1);
     return ours ? (kw_handle *)lua_touserdata(L, idx) : NULL;
 }
 
@@ -320,5 +319,6 @@ void kw_open_handles(lua_State *L) {
        scripts cannot assign to; it needs no proxy. */
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
+    kw_from(L)->handle_meta = lua_topointer(L, -1);
     kw_from(L)->ref_handle_meta = luaL_ref(L, LUA_REGISTRYINDEX);
 }

@@ -61,10 +61,11 @@ const char *CLuaSandbox_lua_release(void) {
 
 /* -------------------------------------------------------------- allocator */
 
+/* The state is kept in the main thread's extra space (a macro: no call). */
 kw_state *kw_from(lua_State *L) {
-    void *ud = NULL;
-    (void)lua_getallocf(L, &ud);
-    return (kw_state *)ud;
+    kw_state *S;
+    memcpy(&S, lua_getextraspace(L), sizeof S);
+    return S;
 }
 
 void kw_release_block(kw_state *S, void *block, size_t size) {
@@ -205,12 +206,26 @@ void kw_charge(lua_State *L, int64_t cost) {
     S->budget_used += cost;
 }
 
-/* CPU time of this thread: a busy machine that deschedules the thread does
-   not count against the script. */
-static int64_t kw_now_ns(void) {
+static int64_t kw_clock_ns(clockid_t clock) {
     struct timespec now;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    clock_gettime(clock, &now);
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* Whether the call has used up its CPU time (its thread's: a busy machine
+   that deschedules the thread does not count against the script). The CPU
+   clock is a system call, so a call that never reaches the hook reads only
+   the cheap monotonic clock once, at its start; the first hook derives the
+   CPU deadline from the wall time elapsed, which is never less than the CPU
+   time used, so nothing goes uncounted. */
+static int kw_out_of_time(kw_state *S) {
+    if (S->time_limit_ns <= 0) return 0;
+    int64_t cpu = kw_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    if (S->cpu_deadline_ns == 0) {
+        int64_t elapsed = kw_clock_ns(CLOCK_MONOTONIC) - S->start_wall_ns;
+        S->cpu_deadline_ns = cpu - elapsed + S->time_limit_ns;
+    }
+    return cpu > S->cpu_deadline_ns;
 }
 
 static void kw_hook(lua_State *L, lua_Debug *ar) {
@@ -221,7 +236,7 @@ static void kw_hook(lua_State *L, lua_Debug *ar) {
     /* Some single instructions do work proportional to a length (comparing
        two long strings, passing a long vararg list), which no count sees:
        the CPU-time limit catches them. */
-    if (S->deadline_ns != 0 && kw_now_ns() > S->deadline_ns) {
+    if (kw_out_of_time(S)) {
         S->budget_used = S->budget_limit;
         kw_raise_budget(L);
     }
@@ -272,6 +287,7 @@ CLuaSandbox_State *CLuaSandbox_open(void) {
         return NULL;
     }
     S->L = L;
+    memcpy(lua_getextraspace(L), &S, sizeof S);
     lua_atpanic(L, kw_panic_silently);
     lua_setwarnf(L, kw_warn_nothing, NULL);
     lua_gc(L, LUA_GCGEN, 0, 0);
@@ -400,7 +416,9 @@ static void kw_describe_bad_return(lua_State *L, int count, CLuaSandbox_Result *
 static void kw_begin(kw_state *S, const CLuaSandbox_Limits *limits) {
     S->flag_budget = S->flag_oom = S->flag_forbidden = 0;
     S->oom_pending = 0;
-    S->deadline_ns = limits->time_limit_ns > 0 ? kw_now_ns() + limits->time_limit_ns : 0;
+    S->time_limit_ns = limits->time_limit_ns;
+    S->cpu_deadline_ns = 0;
+    if (S->time_limit_ns > 0) S->start_wall_ns = kw_clock_ns(CLOCK_MONOTONIC);
     S->revealed = 0;
     S->budget_used = 0;
     S->budget_limit = limits->instruction_limit > 0 ? limits->instruction_limit : 1;

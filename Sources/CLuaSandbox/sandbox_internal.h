@@ -39,7 +39,9 @@ struct CLuaSandbox_State {
     void *pending_ptr;
     size_t pending_osize;
     size_t pending_nsize;
-    int64_t deadline_ns;   /* CLOCK_THREAD_CPUTIME_ID; 0 = none */
+    int64_t time_limit_ns;   /* CPU time the call may use; 0 = none */
+    int64_t start_wall_ns;   /* CLOCK_MONOTONIC at the call's start */
+    int64_t cpu_deadline_ns; /* CLOCK_THREAD_CPUTIME_ID; 0 = not derived yet */
     int flag_forbidden;
     int in_call;
     int allow_reveal;
@@ -57,6 +59,7 @@ struct CLuaSandbox_State {
 
     /* registry references, so the hot path does no string lookups */
     int ref_handle_meta;
+    const void *handle_meta;  /* its address, for identity checks without a lookup */
     int ref_env_meta;
     int ref_shared_env;
     int ref_context;

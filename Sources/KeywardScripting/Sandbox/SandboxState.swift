@@ -16,51 +16,42 @@ final class SandboxState: @unchecked Sendable {
 
     /// Runs the script once. Returns the evaluation and whether the state must
     /// be retired (after a budget or memory failure, or enough calls).
+    /// `measure` adds the wall time (two clock reads the hot path skips).
     func evaluate(
         _ script: TransformScript,
         input: GuardedString?,
         context: ScriptContext,
-        mode: ScriptRunMode
+        mode: ScriptRunMode,
+        measure: Bool
     ) -> (ScriptEvaluation, retire: Bool) {
-        var limits = CLuaSandbox_Limits()
-        limits.instruction_limit = Int64(script.limits.instructions)
-        limits.memory_limit = script.limits.memoryBytes
-        let (seconds, attoseconds) = script.limits.timeLimit.components
-        limits.time_limit_ns = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        limits.hook_interval = mode == .author ? 1 : 1000
-        limits.allow_reveal = script.limits.allowReveal ? 1 : 0
-        limits.want_message = mode == .author ? 1 : 0
+        let body = script.body
+        var limits = body.limits
+        if mode == .author {
+            limits.hook_interval = 1
+            limits.want_message = 1
+        }
         limits.reuse_environment = script.assignsNoGlobals ? 1 : 0
 
         var raw = CLuaSandbox_Result()
-        let clock = ContinuousClock()
-        let start = clock.now
-        context.encoding.withEntries { entries, count in
-            script.source.withUnsafeBufferPointer { source in
-                script.contentHashCString.withUnsafeBufferPointer { key in
-                    let sourceText = UnsafeRawPointer(source.baseAddress)?.assumingMemoryBound(to: CChar.self)
-                    func invoke(_ secret: UnsafePointer<UInt8>?, _ length: Int) {
-                        CLuaSandbox_call(
-                            state, key.baseAddress, sourceText, source.count - 1,
-                            secret, length, entries, count, &limits, &raw)
-                    }
-                    if let input {
-                        input.withUnsafeBytes { bytes in
-                            if let base = bytes.baseAddress, !bytes.isEmpty {
-                                invoke(base.assumingMemoryBound(to: UInt8.self), bytes.count)
-                            } else {
-                                // An empty secret is not nil: pass a valid pointer.
-                                withUnsafePointer(to: UInt8(0)) { invoke($0, 0) }
+        let start = measure ? ContinuousClock.now : nil
+        withUnsafePointer(to: &limits) { limits in
+            withUnsafeMutablePointer(to: &raw) { raw in
+                context.encoding.withEntries { entries, count in
+                    body.source.withUnsafeBufferPointer { source in
+                        body.key.withUnsafeBufferPointer { key in
+                            let text = UnsafeRawPointer(source.baseAddress)?.assumingMemoryBound(to: CChar.self)
+                            Self.withSecret(input) { secret, length in
+                                CLuaSandbox_call(
+                                    state, key.baseAddress, text, source.count - 1,
+                                    secret, length, entries, count, limits, raw)
                             }
                         }
-                    } else {
-                        invoke(nil, 0)
                     }
                 }
             }
         }
         let outcome = Self.outcome(of: &raw, script: script, mode: mode)
-        let duration = clock.now - start
+        let duration = start.map { ContinuousClock.now - $0 } ?? .zero
         let retire = CLuaSandbox_end_call(state) != 0
         let evaluation = ScriptEvaluation(
             outcome: outcome,
@@ -68,6 +59,18 @@ final class SandboxState: @unchecked Sendable {
             peakMemoryBytes: Int(raw.peak_memory),
             duration: duration)
         return (evaluation, retire)
+    }
+
+    /// Lends the secret's bytes to C: NULL for nil, a valid pointer for empty.
+    private static func withSecret(_ input: GuardedString?, _ body: (UnsafePointer<UInt8>?, Int) -> Void) {
+        guard let input else { return body(nil, 0) }
+        input.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress, !bytes.isEmpty {
+                body(base.assumingMemoryBound(to: UInt8.self), bytes.count)
+            } else {
+                withUnsafePointer(to: UInt8(0)) { body($0, 0) }
+            }
+        }
     }
 
     private static func outcome(

@@ -59,7 +59,13 @@ public final class ScriptEngine: Sendable {
         input: GuardedString?,
         context: ScriptContext = .init()
     ) throws(ScriptError) -> GuardedString? {
-        try evaluate(script, input: input, context: context, mode: .production).outcome.get()
+        let run: @Sendable () -> ScriptEvaluation = {
+            self.evaluateHere(script, input: input, context: context, mode: .production, measure: false)
+        }
+        if CLuaSandbox_thread_stack_size() >= configuration.minimumStackSize {
+            return try run().outcome.get()
+        }
+        return try workers.run(run).outcome.get()
     }
 
     /// Transforms `input` with `script` without blocking a cooperative thread.
@@ -70,7 +76,8 @@ public final class ScriptEngine: Sendable {
     ) async throws(ScriptError) -> GuardedString? {
         let evaluation = await withCheckedContinuation { (continuation: CheckedContinuation<ScriptEvaluation, Never>) in
             workers.submit {
-                continuation.resume(returning: self.evaluateHere(script, input: input, context: context, mode: .production))
+                continuation.resume(
+                    returning: self.evaluateHere(script, input: input, context: context, mode: .production, measure: false))
             }
         }
         return try evaluation.outcome.get()
@@ -83,10 +90,13 @@ public final class ScriptEngine: Sendable {
         context: ScriptContext = .init(),
         mode: ScriptRunMode = .production
     ) -> ScriptEvaluation {
-        if CLuaSandbox_thread_stack_size() >= configuration.minimumStackSize {
-            return evaluateHere(script, input: input, context: context, mode: mode)
+        let run: @Sendable () -> ScriptEvaluation = {
+            self.evaluateHere(script, input: input, context: context, mode: mode, measure: true)
         }
-        return workers.run { self.evaluateHere(script, input: input, context: context, mode: mode) }
+        if CLuaSandbox_thread_stack_size() >= configuration.minimumStackSize {
+            return run()
+        }
+        return workers.run(run)
     }
 
     /// Runs on the current thread, which has enough stack.
@@ -94,14 +104,15 @@ public final class ScriptEngine: Sendable {
         _ script: TransformScript,
         input: GuardedString?,
         context: ScriptContext,
-        mode: ScriptRunMode
+        mode: ScriptRunMode,
+        measure: Bool
     ) -> ScriptEvaluation {
         guard let state = idle.withLock({ $0.popLast() }) ?? SandboxState() else {
             return ScriptEvaluation(
                 outcome: .failure(ScriptError(code: .memory, scriptID: script.id)),
                 instructions: 0, peakMemoryBytes: 0, duration: .zero)
         }
-        let (evaluation, retire) = state.evaluate(script, input: input, context: context, mode: mode)
+        let (evaluation, retire) = state.evaluate(script, input: input, context: context, mode: mode, measure: measure)
         if !retire {
             idle.withLock { states in
                 if states.count < configuration.maximumIdleStates { states.append(state) }

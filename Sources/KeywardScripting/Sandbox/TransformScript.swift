@@ -12,10 +12,9 @@ public struct TransformScript: Sendable {
     /// The checker's findings (warnings only, unless built unchecked).
     public let findings: [Finding]
     /// Hex SHA-256 of the source: the key of the compiled-chunk cache.
-    public let contentHash: String
-    /// The source bytes, NUL-terminated for C.
-    let source: ContiguousArray<UInt8>
-    let contentHashCString: ContiguousArray<CChar>
+    public var contentHash: String { body.contentHash }
+    /// What the sandbox needs on every call, built once and shared by copies.
+    let body: ScriptBody
     /// Proven by the checker; always false for unchecked scripts.
     private(set) var assignsNoGlobals = false
 
@@ -44,18 +43,41 @@ public struct TransformScript: Sendable {
         self.id = id
         self.limits = limits
         self.findings = findings
-        var bytes = ContiguousArray(source.utf8)
-        let hash = Self.sha256Hex(bytes)
-        self.contentHash = hash
-        self.contentHashCString = ContiguousArray(hash.utf8CString)
-        bytes.append(0)
-        self.source = bytes
+        self.body = ScriptBody(source: source, limits: limits)
     }
 
     /// Lets a test run an unchecked script in the shared environment, to
     /// prove the sandbox refuses new globals there on its own.
     package mutating func forceSharedEnvironmentForTesting() {
         assignsNoGlobals = true
+    }
+}
+
+/// A script's source, cache key and C limits, immutable and shared by every
+/// copy of its `TransformScript`, so a call copies one reference.
+final class ScriptBody: Sendable {
+    /// The source bytes, NUL-terminated for C.
+    let source: ContiguousArray<UInt8>
+    /// The content hash as a C string.
+    let key: ContiguousArray<CChar>
+    let contentHash: String
+    /// Production limits in C form; author mode adjusts a copy.
+    let limits: CLuaSandbox_Limits
+
+    init(source text: String, limits: ScriptLimits) {
+        var bytes = ContiguousArray(text.utf8)
+        contentHash = Self.sha256Hex(bytes)
+        key = ContiguousArray(contentHash.utf8CString)
+        bytes.append(0)
+        source = bytes
+        let (seconds, attoseconds) = limits.timeLimit.components
+        var c = CLuaSandbox_Limits()
+        c.instruction_limit = Int64(limits.instructions)
+        c.memory_limit = limits.memoryBytes
+        c.time_limit_ns = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        c.hook_interval = 1000
+        c.allow_reveal = limits.allowReveal ? 1 : 0
+        self.limits = c
     }
 
     static func sha256Hex(_ bytes: ContiguousArray<UInt8>) -> String {
