@@ -59,13 +59,13 @@ public final class ScriptEngine: Sendable {
         input: GuardedString?,
         context: ScriptContext = .init()
     ) throws(ScriptError) -> GuardedString? {
-        let run: @Sendable () -> ScriptEvaluation = {
-            self.evaluateHere(script, input: input, context: context, mode: .production, measure: false)
-        }
         if CLuaSandbox_thread_stack_size() >= configuration.minimumStackSize {
-            return try run().outcome.get()
+            return try evaluateHere(script, input: input, context: context, mode: .production, measure: false)
+                .outcome.get()
         }
-        return try workers.run(run).outcome.get()
+        return try workers.run {
+            self.evaluateHere(script, input: input, context: context, mode: .production, measure: false)
+        }.outcome.get()
     }
 
     /// Transforms `input` with `script` without blocking a cooperative thread.
@@ -90,13 +90,10 @@ public final class ScriptEngine: Sendable {
         context: ScriptContext = .init(),
         mode: ScriptRunMode = .production
     ) -> ScriptEvaluation {
-        let run: @Sendable () -> ScriptEvaluation = {
-            self.evaluateHere(script, input: input, context: context, mode: mode, measure: true)
-        }
         if CLuaSandbox_thread_stack_size() >= configuration.minimumStackSize {
-            return run()
+            return evaluateHere(script, input: input, context: context, mode: mode, measure: true)
         }
-        return workers.run(run)
+        return workers.run { self.evaluateHere(script, input: input, context: context, mode: mode, measure: true) }
     }
 
     /// Runs on the current thread, which has enough stack.
