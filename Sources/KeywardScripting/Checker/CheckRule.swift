@@ -165,7 +165,7 @@ extension CheckRule {
             the position of the offending token and what was expected there. Nesting deeper than 200 \
             levels, or more than 200 chained operators or calls in one expression, is refused too.
             """,
-        fix: "Correct the syntax at this position; `luac5.4 -p script.lua` reports the same error.",
+        fix: "Correct the syntax at this position (`luac5.4 -p script.lua` checks it too).",
         example: "if attributeValue == nil then return nil\nreturn attributeValue",
         fixedExample: "if attributeValue == nil then return nil end\nreturn attributeValue"
     )

@@ -71,6 +71,9 @@ extension ChunkAnalyzer {
     /// `SandboxAllowList.globals`, computed once.
     static let allowedGlobals = SandboxAllowList.globals
 
+    /// The same, sorted, for suggestions.
+    static let sortedAllowedGlobals = allowedGlobals.sorted()
+
     /// A global read (a local read is never a finding, except `_ENV`).
     mutating func readName(_ identifier: LuaIdentifier) {
         guard identifier.name == "_ENV" || resolution.isGlobal(identifier) else { return }
@@ -89,7 +92,7 @@ extension ChunkAnalyzer {
                     fix: reason
                 )
             )
-        } else if let suggestion = NameSuggestion.closest(to: name, among: ChunkAnalyzer.allowedGlobals.sorted()) {
+        } else if let suggestion = NameSuggestion.closest(to: name, among: ChunkAnalyzer.sortedAllowedGlobals) {
             findings.append(
                 Finding(
                     rule: .unknownGlobal,

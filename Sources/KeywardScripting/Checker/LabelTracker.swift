@@ -39,7 +39,8 @@ struct LabelTracker {
 
     /// A `goto`: solved at once by a visible label of the current function,
     /// pending otherwise.
-    mutating func addGoto(_ label: LuaIdentifier, at position: LuaSourcePosition, activeLocals: Int, functionStart: Int) {
+    mutating func addGoto(_ label: LuaIdentifier, at position: LuaSourcePosition, activeLocals: Int, functionStart: Int)
+    {
         if let visible = labelsByName[label.name]?.last, visible >= functionStart { return }
         pendingByLabel[label.name, default: []].append(jumps.count)
         jumps.append(Jump(label: label.name, position: position, activeLocals: activeLocals))
@@ -71,7 +72,15 @@ struct LabelTracker {
         }
         labelsByName[name.name, default: []].append(labels.count)
         labels.append(Label(name: name.name, position: name.position))
-        while let index = pendingByLabel[name.name]?.last, index >= blockFirstJump {
+        // The block's pending gotos to this label sit at the end of the list;
+        // like Lua, check them in source order. (The list is taken out of the
+        // dictionary so that it is changed in place, not copied.)
+        var pending = pendingByLabel.removeValue(forKey: name.name) ?? []
+        var first = pending.count
+        while first > 0, pending[first - 1] >= blockFirstJump {
+            first -= 1
+        }
+        for index in pending[first...] {
             let jump = jumps[index]
             if jump.activeLocals < activeLocals {
                 throw LuaSyntaxError(
@@ -81,8 +90,9 @@ struct LabelTracker {
                 )
             }
             jumps[index].isResolved = true
-            pendingByLabel[name.name]?.removeLast()
         }
+        pending.removeLast(pending.count - first)
+        pendingByLabel[name.name] = pending
     }
 
     /// The end of a loop: its pending breaks jump to here.

@@ -1,3 +1,5 @@
+/// String literals and comments: long brackets of any level, and short
+/// strings with every Lua 5.4 escape.
 extension LuaLexer {
     // MARK: - Long brackets
 

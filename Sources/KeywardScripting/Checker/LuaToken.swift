@@ -2,8 +2,8 @@
 ///
 /// `line` and `column` are 1-based. Columns count Unicode scalars (code
 /// points) from the start of the line, so a tab is one column and `é` is one
-/// column although it is two bytes; bytes that are not valid UTF-8 count one
-/// column each. `offset` is the 0-based byte offset in the UTF-8 source and
+/// column although it is two bytes; in bytes that are not valid UTF-8, each
+/// byte other than a continuation byte (0x80–0xBF) counts one column. `offset` is the 0-based byte offset in the UTF-8 source and
 /// identifies a token uniquely.
 struct LuaSourcePosition: Sendable, Hashable, Comparable {
     var line: Int

@@ -20,7 +20,8 @@ struct ScopeResolver {
         }
 
         var kind: Kind
-        var names: [String: Int] = [:]
+        /// The names declared in this scope, in order.
+        var declared: [String] = []
         var activeAtEntry: Int
         var firstLabel: Int
         var firstGoto: Int
@@ -33,6 +34,8 @@ struct ScopeResolver {
 
     private var resolution = NameResolution()
     private var scopes: [Scope] = []
+    /// For each name, the locals that bear it in the open scopes, innermost last.
+    private var visible: [String: [Int]] = [:]
     private var functions: [FunctionState] = []
     private var labels = LabelTracker()
 
@@ -51,7 +54,7 @@ struct ScopeResolver {
         block: LuaBlock
     ) throws(LuaSyntaxError) {
         functions.append(FunctionState(firstLabel: labels.labelCount))
-        try enterScope(.functionTop)
+        enterScope(.functionTop)
         if let selfPosition {
             try declare(LuaLocalVariable(name: "self", position: selfPosition, kind: .implicitSelf))
         }
@@ -63,7 +66,7 @@ struct ScopeResolver {
         functions.removeLast()
     }
 
-    private mutating func enterScope(_ kind: Scope.Kind) throws(LuaSyntaxError) {
+    private mutating func enterScope(_ kind: Scope.Kind) {
         scopes.append(
             Scope(
                 kind: kind,
@@ -76,6 +79,9 @@ struct ScopeResolver {
 
     private mutating func leaveScope() throws(LuaSyntaxError) {
         let scope = scopes.removeLast()
+        for name in scope.declared.reversed() {
+            visible[name]?.removeLast()
+        }
         let function = functions.count - 1
         functions[function].activeLocals.removeLast(functions[function].activeLocals.count - scope.activeAtEntry)
         if scope.kind == .loop {
@@ -102,15 +108,13 @@ struct ScopeResolver {
         }
         let index = resolution.locals.count
         resolution.locals.append(variable)
-        scopes[scopes.count - 1].names[variable.name] = index
+        scopes[scopes.count - 1].declared.append(variable.name)
+        visible[variable.name, default: []].append(index)
         functions[function].activeLocals.append(index)
     }
 
     private func lookUp(_ name: String) -> Int? {
-        for scope in scopes.reversed() {
-            if let index = scope.names[name] { return index }
-        }
-        return nil
+        visible[name]?.last
     }
 
     /// Binds a name that is read.
@@ -142,20 +146,20 @@ struct ScopeResolver {
     // MARK: - Statements
 
     private mutating func walkBlock(_ block: LuaBlock, kind: Scope.Kind = .plain) throws(LuaSyntaxError) {
-        try enterScope(kind)
+        enterScope(kind)
         try walkStatements(block.statements, isRepeatBody: false)
         try leaveScope()
     }
 
     private mutating func walkStatements(_ statements: [LuaStatement], isRepeatBody: Bool) throws(LuaSyntaxError) {
+        // Labels after the last other statement end the block (not in a
+        // `repeat` body, whose `until` condition still sees the locals).
+        let lastOther = statements.lastIndex {
+            if case .label = $0 { false } else { true }
+        }
         for (index, statement) in statements.enumerated() {
             if case .label(let name) = statement {
-                let isLast =
-                    !isRepeatBody
-                    && statements[(index + 1)...].allSatisfy {
-                        if case .label = $0 { true } else { false }
-                    }
-                try defineLabel(name, isLast: isLast)
+                try defineLabel(name, isLast: !isRepeatBody && index > (lastOther ?? -1))
             } else {
                 try walk(statement)
             }
@@ -192,12 +196,12 @@ struct ScopeResolver {
             try walkBlock(block)
         case .whileLoop(let condition, let body):
             try walk(condition)
-            try enterScope(.loop)
+            enterScope(.loop)
             try walkBlock(body)
             try leaveScope()
         case .repeatLoop(let body, let condition):
-            try enterScope(.loop)
-            try enterScope(.repeatBody)
+            enterScope(.loop)
+            enterScope(.repeatBody)
             try walkStatements(body.statements, isRepeatBody: true)
             try walk(condition)
             try leaveScope()
@@ -247,7 +251,7 @@ struct ScopeResolver {
     }
 
     private mutating func walkLoop(variables: [LuaIdentifier], body: LuaBlock) throws(LuaSyntaxError) {
-        try enterScope(.loop)
+        enterScope(.loop)
         for variable in variables {
             try declare(LuaLocalVariable(name: variable.name, position: variable.position, kind: .loopVariable))
         }

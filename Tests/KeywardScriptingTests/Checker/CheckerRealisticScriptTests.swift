@@ -95,4 +95,24 @@ struct CheckerRealisticScriptTests {
         let report = ScriptChecker().check(source: source, path: "big.lua")
         #expect(report.findings == [])
     }
+
+    @Test("the deepest nesting the parser accepts goes through every rule")
+    func deepestNesting() {
+        let depth = 190
+        let functions =
+            String(repeating: "local function f() if attributeValue then ", count: depth / 2)
+            + "return attributeValue:upper()" + String(repeating: " end end", count: depth / 2) + "\nreturn f()"
+        #expect(CheckerTestSupport.ruleIDs(functions) == [])
+        let parentheses =
+            "if attributeValue == nil then return nil end\nreturn "
+            + String(repeating: "(attributeValue .. ", count: depth / 2) + "'x'"
+            + String(repeating: ")", count: depth / 2)
+        #expect(CheckerTestSupport.ruleIDs(parentheses) == [])
+        let chain =
+            "if attributeValue == nil then return nil end\nreturn attributeValue"
+            + String(repeating: ":upper()", count: depth)
+        #expect(CheckerTestSupport.ruleIDs(chain) == [])
+        let tables = "return " + String(repeating: "{", count: depth) + String(repeating: "}", count: depth)
+        #expect(CheckerTestSupport.ruleIDs(tables) == [])
+    }
 }

@@ -15,4 +15,14 @@ enum CheckerTestSupport {
     static func ruleIDs(_ source: String, allowReveal: Bool = false) -> [String] {
         findings(source, allowReveal: allowReveal).map(\.ruleID)
     }
+
+    /// Whether `source` parses and resolves (Lua's compiler would accept it).
+    static func compiles(_ source: String) -> Bool {
+        do throws(LuaSyntaxError) {
+            _ = try ScopeResolver.resolve(try LuaParser.parse(Array(source.utf8)))
+            return true
+        } catch {
+            return false
+        }
+    }
 }
