@@ -27,9 +27,9 @@ test:
 	@$(SWIFT) build --build-tests >.build-warnings.log 2>&1; status=$$?; cat .build-warnings.log; exit $$status
 	@if grep -E '^/.*/(Sources|Tests)/.*: warning:' .build-warnings.log | grep -v '/\.build'; then \
 	  echo 'error: compiler warnings in Keyward code (above)'; exit 1; fi
-	$(SWIFT) test --skip-build
 	$(KEYWARD) check scripts/
 	$(KEYWARD) test scripts/
+	$(SWIFT) test --skip-build
 
 bench:
 	$(SWIFT) build -c release --product keyward
