@@ -74,6 +74,12 @@ CLuaSandbox_State *CLuaSandbox_open(void);
 /// Runs a full collection (freed blocks are wiped) and closes the state.
 void CLuaSandbox_close(CLuaSandbox_State *state);
 
+/// This thread's state, opened on first use and closed when the thread exits.
+/// NULL when out of memory. Never share it with another thread.
+CLuaSandbox_State *CLuaSandbox_thread_state(void);
+/// Closes this thread's state; the next CLuaSandbox_thread_state opens a fresh one.
+void CLuaSandbox_retire_thread_state(void);
+
 /// Runs one script. `chunk_key` names the compiled chunk in the state's cache
 /// (the script's content hash); `source` is compiled, in text mode, only on a miss.
 /// `secret` is NULL for a nil attributeValue. Always call CLuaSandbox_end_call after.

@@ -1,36 +1,33 @@
 internal import CLuaSandbox
 public import KeywardCore
-import Synchronization
 
 /// Runs transformation scripts in the Lua sandbox, from any number of threads.
 ///
-/// The engine keeps a pool of sandboxed Lua states; each call takes one, runs
-/// on a thread with at least ``Configuration/minimumStackSize`` of stack
-/// (SANDBOX.md rule 15: the caller's own thread when it qualifies, otherwise
-/// one of the engine's worker threads), and gives it back. Compiled chunks are
-/// cached per state under the script's content hash. A state is retired after
-/// a budget or memory failure and after 10,000 calls.
+/// Every thread that runs scripts keeps its own sandboxed Lua state (a pool
+/// with one state per thread: taking it needs no lock, and it is closed when
+/// the thread exits). A call runs on a thread with at least
+/// ``Configuration/minimumStackSize`` of stack (SANDBOX.md rule 15): the
+/// caller's own thread when it qualifies, otherwise one of the engine's worker
+/// threads. Compiled chunks are cached per state under the script's content
+/// hash. A state is retired after a budget or memory failure and after 10,000
+/// calls.
 public final class ScriptEngine: Sendable {
-    /// Pool and thread settings.
+    /// Thread settings.
     public struct Configuration: Sendable {
-        /// Idle states kept for reuse. Default: 2 per processor.
-        public var maximumIdleStates: Int
         /// Worker threads for callers whose own stack is too small. Default: processors.
         public var workerThreads: Int
         /// Stack every Lua call needs. Default and minimum: 1 MiB.
         public var minimumStackSize: Int
 
         /// Creates a configuration with the defaults above.
-        public init(maximumIdleStates: Int? = nil, workerThreads: Int? = nil, minimumStackSize: Int = 1 << 20) {
+        public init(workerThreads: Int? = nil, minimumStackSize: Int = 1 << 20) {
             let processors = max(ProcessorCount.active, 1)
-            self.maximumIdleStates = maximumIdleStates ?? 2 * processors
             self.workerThreads = workerThreads ?? processors
             self.minimumStackSize = max(minimumStackSize, 1 << 20)
         }
     }
 
     private let configuration: Configuration
-    private let idle = Mutex<[SandboxState]>([])
     private let workers: WorkerThreads
 
     /// The linked Lua release, e.g. `Lua 5.4.4`.
@@ -104,17 +101,14 @@ public final class ScriptEngine: Sendable {
         mode: ScriptRunMode,
         measure: Bool
     ) -> ScriptEvaluation {
-        guard let state = idle.withLock({ $0.popLast() }) ?? SandboxState() else {
+        guard let state = CLuaSandbox_thread_state() else {
             return ScriptEvaluation(
                 outcome: .failure(ScriptError(code: .memory, scriptID: script.id)),
                 instructions: 0, peakMemoryBytes: 0, duration: .zero)
         }
-        let (evaluation, retire) = state.evaluate(script, input: input, context: context, mode: mode, measure: measure)
-        if !retire {
-            idle.withLock { states in
-                if states.count < configuration.maximumIdleStates { states.append(state) }
-            }
-        }
+        let (evaluation, retire) = SandboxCall.evaluate(
+            on: state, script, input: input, context: context, mode: mode, measure: measure)
+        if retire { CLuaSandbox_retire_thread_state() }
         return evaluation
     }
 }

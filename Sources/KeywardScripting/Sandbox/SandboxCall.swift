@@ -1,23 +1,13 @@
 internal import CLuaSandbox
 import KeywardCore
 
-/// One Lua state of the pool. Used by one thread at a time.
-final class SandboxState: @unchecked Sendable {
-    private let state: OpaquePointer
-
-    init?() {
-        guard let state = CLuaSandbox_open() else { return nil }
-        self.state = state
-    }
-
-    deinit {
-        CLuaSandbox_close(state)
-    }
-
-    /// Runs the script once. Returns the evaluation and whether the state must
+/// One call of a script on a sandbox state (this thread's).
+enum SandboxCall {
+    /// Runs the script once on `state`. Returns the evaluation and whether the state must
     /// be retired (after a budget or memory failure, or enough calls).
     /// `measure` adds the wall time (two clock reads the hot path skips).
-    func evaluate(
+    static func evaluate(
+        on state: OpaquePointer,
         _ script: TransformScript,
         input: GuardedString?,
         context: ScriptContext,
