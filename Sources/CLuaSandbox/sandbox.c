@@ -61,12 +61,6 @@ const char *CLuaSandbox_lua_release(void) {
 
 /* -------------------------------------------------------------- allocator */
 
-/* The state is kept in the main thread's extra space (a macro: no call). */
-kw_state *kw_from(lua_State *L) {
-    kw_state *S;
-    memcpy(&S, lua_getextraspace(L), sizeof S);
-    return S;
-}
 
 void kw_release_block(kw_state *S, void *block, size_t size) {
     if (S->quarantine_wipes != 0 || S->quarantine == NULL) CLuaSandbox_secure_zero(block, size);

@@ -6,6 +6,7 @@
 #include <lua5.4/lauxlib.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 
 /* A host-side secret: bytes the sandbox allocated itself, wiped on free,
    counted against the call's memory limit. Lua only ever holds its index. */
@@ -88,8 +89,13 @@ struct kw_chunk {
 
 typedef struct CLuaSandbox_State kw_state;
 
-/* The state behind a lua_State (the allocator's userdata). */
-kw_state *kw_from(lua_State *L);
+/* The state behind a lua_State, kept in the main thread's extra space
+   (lua_getextraspace is a macro: no call on the hot path). */
+static inline kw_state *kw_from(lua_State *L) {
+    kw_state *S;
+    memcpy(&S, lua_getextraspace(L), sizeof S);
+    return S;
+}
 
 /* Wipes a block and gives it back to malloc (rule 9), or to a test's quarantine. */
 void kw_release_block(kw_state *S, void *block, size_t size);
