@@ -7,11 +7,13 @@ let package = Package(
         .executable(name: "keyward", targets: ["keyward"]),
         .library(name: "KeywardCore", targets: ["KeywardCore"]),
         .library(name: "KeywardScripting", targets: ["KeywardScripting"]),
+        .library(name: "KeywardConfiguration", targets: ["KeywardConfiguration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -28,16 +30,32 @@ let package = Package(
             ],
             linkerSettings: [.linkedLibrary("crypto")]
         ),
-        .target(name: "KeywardCore"),
+        .target(
+            name: "KeywardCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "KeywardScripting",
             dependencies: ["KeywardCore", "CLuaSandbox"]
+        ),
+        .target(
+            name: "KeywardConfiguration",
+            dependencies: [
+                "KeywardCore",
+                "KeywardScripting",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources")]
         ),
         .executableTarget(
             name: "keyward",
             dependencies: [
                 "KeywardCore",
                 "KeywardScripting",
+                "KeywardConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -57,6 +75,10 @@ let package = Package(
         .testTarget(
             name: "KeywardScriptingTests",
             dependencies: ["KeywardScripting", "CLuaSandbox", "KeywardTestSupport"]
+        ),
+        .testTarget(
+            name: "KeywardConfigurationTests",
+            dependencies: ["KeywardConfiguration", "KeywardCore", "KeywardTestSupport"]
         ),
         .testTarget(
             name: "KeywardCLITests",

@@ -1,0 +1,2 @@
+/// Loads `keyward.yaml` and `connectors/*.yaml` into validated core types.
+enum ConfigurationModule {}
