@@ -91,6 +91,11 @@ size_t CLuaSandbox_testing_quarantine_scan(const CLuaSandbox_State *S, const voi
         if (len > 0 && S->quarantine[i].size >= len &&
             memmem(S->quarantine[i].bytes, S->quarantine[i].size, needle, len) != NULL) hits++;
     }
+    /* The secret arena is never freed between calls: it counts as held. */
+    if (S->arena != NULL) {
+        held += KW_ARENA_SIZE;
+        if (len > 0 && memmem(S->arena, KW_ARENA_SIZE, needle, len) != NULL) hits++;
+    }
     if (bytes_held != NULL) *bytes_held = held;
     return hits;
 }
@@ -303,6 +308,8 @@ void CLuaSandbox_close(CLuaSandbox_State *S) {
     lua_close(S->L);
     kw_empty_quarantine(S);
     free(S->quarantine);
+    if (S->arena != NULL) CLuaSandbox_secure_zero(S->arena, KW_ARENA_SIZE);
+    free(S->arena);
     free(S->secrets);
     free(S->chunks);
     free(S);

@@ -16,7 +16,11 @@ typedef struct {
     size_t cap;
     int live;
     int borrowed; /* the caller's buffer (the input): read-only, not freed here */
+    int in_arena; /* in the state's arena: wiped, never freed */
 } kw_secret;
+
+/* Bytes of the per-state arena small secrets are carved from. */
+#define KW_ARENA_SIZE 8192
 
 struct CLuaSandbox_State {
     lua_State *L;
@@ -53,6 +57,8 @@ struct CLuaSandbox_State {
     kw_secret *secrets;
     size_t nsecrets;
     size_t capsecrets;
+    unsigned char *arena;  /* KW_ARENA_SIZE bytes, allocated on first use */
+    size_t arena_used;
 
     uint64_t calls;
     uint64_t calls_since_gc;

@@ -18,15 +18,40 @@ static void kw_reserve(lua_State *L, size_t extra) {
 
 static void kw_unreserve(kw_state *S, size_t bytes) { S->mem_used -= bytes; }
 
-/* Allocates `size` bytes of secret memory (counted), or raises. */
-static unsigned char *kw_secret_block(lua_State *L, size_t size) {
+/* Allocates `size` bytes of secret memory (counted), or raises. Small
+   secrets come from the state's arena, which is reset at the end of every
+   call: a plain transformation then calls malloc for none of its secrets. */
+static unsigned char *kw_secret_block(lua_State *L, size_t size, int *in_arena) {
+    kw_state *S = kw_from(L);
     kw_reserve(L, size);
+    size_t rounded = (size + 15) & ~(size_t)15;
+    if (rounded >= size && rounded <= KW_ARENA_SIZE - S->arena_used) {
+        if (S->arena == NULL) S->arena = malloc(KW_ARENA_SIZE);
+        if (S->arena != NULL) {
+            unsigned char *block = S->arena + S->arena_used;
+            S->arena_used += rounded;
+            *in_arena = 1;
+            return block;
+        }
+    }
     unsigned char *block = malloc(size > 0 ? size : 1);
     if (block == NULL) {
-        kw_unreserve(kw_from(L), size);
+        kw_unreserve(S, size);
         kw_raise_memory(L);
     }
+    *in_arena = 0;
     return block;
+}
+
+/* Wipes a secret's bytes and gives them back (to malloc, or to nothing for
+   arena blocks: the arena is reused after the call). */
+static void kw_drop_bytes(kw_state *S, kw_secret *secret) {
+    if (secret->in_arena) {
+        CLuaSandbox_secure_zero(secret->bytes, secret->cap);
+    } else {
+        kw_release_block(S, secret->bytes, secret->cap);
+    }
+    kw_unreserve(S, secret->cap);
 }
 
 size_t kw_secret_new(lua_State *L, size_t cap) {
@@ -53,9 +78,14 @@ size_t kw_secret_new(lua_State *L, size_t cap) {
     secret->cap = 0;
     secret->live = 1;
     secret->borrowed = 0;
+    secret->in_arena = 0;
     if (cap > 0) {
-        secret->bytes = kw_secret_block(L, cap);
+        int in_arena = 0;
+        unsigned char *block = kw_secret_block(L, cap, &in_arena);
+        secret = &S->secrets[index];
+        secret->bytes = block;
         secret->cap = cap;
+        secret->in_arena = in_arena;
     }
     return index;
 }
@@ -84,16 +114,15 @@ void kw_secret_append(lua_State *L, size_t index, const void *bytes, size_t len)
     if (needed > secret->cap) {
         size_t cap = secret->cap ? secret->cap : 16;
         while (cap < needed) cap = cap > SIZE_MAX / 2 ? needed : cap * 2;
-        unsigned char *grown = kw_secret_block(L, cap);
+        int in_arena = 0;
+        unsigned char *grown = kw_secret_block(L, cap, &in_arena);
         /* kw_secret_block may have raised; S->secrets is unchanged then. */
         secret = kw_secret_at(S, index);
         if (secret->len > 0) memcpy(grown, secret->bytes, secret->len);
-        if (secret->bytes != NULL) {
-            kw_release_block(S, secret->bytes, secret->cap);
-            kw_unreserve(S, secret->cap);
-        }
+        if (secret->bytes != NULL) kw_drop_bytes(S, secret);
         secret->bytes = grown;
         secret->cap = cap;
+        secret->in_arena = in_arena;
     }
     memcpy(secret->bytes + secret->len, bytes, len);
     secret->len += len;
@@ -109,13 +138,14 @@ void kw_secrets_release(kw_state *S) {
         if (secret->borrowed) {
             kw_unreserve(S, secret->cap);
         } else if (secret->bytes != NULL) {
-            kw_release_block(S, secret->bytes, secret->cap);
-            kw_unreserve(S, secret->cap);
+            kw_drop_bytes(S, secret);
         }
         secret->borrowed = 0;
+        secret->in_arena = 0;
         secret->bytes = NULL;
         secret->len = secret->cap = 0;
         secret->live = 0;
     }
     S->nsecrets = 0;
+    S->arena_used = 0;
 }
