@@ -1,5 +1,6 @@
 # Keyward: the commands behind README.md.
-#   make setup   system packages the build and tests need (Debian 12, root)
+#   make setup   system packages the build and tests need (Debian 12, root), and the
+#                Python modules the JSON Schema tests use
 #   make run     the main job: check, test and dry-run the shipped scripts
 #   make test    every test
 #   make bench   the sandbox benchmark, in release mode
@@ -14,6 +15,7 @@ setup:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 $(APT_PACKAGES); \
 	fi
+	@python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
 
 build:
 	$(SWIFT) build

@@ -34,7 +34,7 @@ struct Keyward: ParsableCommand {
             Exit status: 0 success, 1 the scripts failed (findings, a failed run or case), \
             2 usage or input error (a missing or unreadable file, a malformed case file, an unknown flag).
             """,
-        subcommands: [CheckCommand.self, DryRunCommand.self, TestCommand.self]
+        subcommands: [CheckCommand.self, ConfigCommand.self, DryRunCommand.self, TestCommand.self]
     )
 
     /// Parses, runs, and exits with a status scripts can trust.

@@ -84,6 +84,8 @@ public struct AttributeMapping: Sendable, Equatable {
     public var isPassword: Bool
     /// The transformation script's path, relative to `keyward.yaml`'s folder.
     public var transform: String?
+    /// Whether the script may call `reveal()` (`allowReveal: true`); off by default.
+    public var allowReveal: Bool
     /// Where the mapping was written.
     public var location: SourceLocation
 
@@ -94,6 +96,7 @@ public struct AttributeMapping: Sendable, Equatable {
         isUID: Bool = false,
         isPassword: Bool = false,
         transform: String? = nil,
+        allowReveal: Bool = false,
         location: SourceLocation
     ) {
         self.name = name
@@ -101,6 +104,7 @@ public struct AttributeMapping: Sendable, Equatable {
         self.isUID = isUID
         self.isPassword = isPassword
         self.transform = transform
+        self.allowReveal = allowReveal
         self.location = location
     }
 }

@@ -1,2 +1,0 @@
-/// Loads `keyward.yaml` and `connectors/*.yaml` into validated core types.
-enum ConfigurationModule {}
