@@ -1,0 +1,153 @@
+/// The connection settings a connector type takes: which keys exist, which
+/// are required, which are secrets (references only).
+///
+/// `sql` and `external` are open: their connectors read settings of their
+/// own, so other keys are allowed there (a key named like a secret still
+/// takes a reference only).
+struct ConnectionSpec {
+    /// What a setting holds.
+    enum Kind: Equatable {
+        /// Plain text.
+        case text
+        /// A secret: `${env:NAME}` or `${file:PATH}` only.
+        case secret
+        /// `true` or `false`.
+        case boolean
+        /// A whole number of at least 1.
+        case number
+        /// A URL with one of these schemes.
+        case url(schemes: [String])
+        /// One of these words.
+        case choice([String])
+    }
+
+    /// One setting.
+    struct Field {
+        let name: String
+        let kind: Kind
+        let required: Bool
+        /// One line for the JSON Schema and the docs.
+        let summary: String
+
+        init(_ name: String, _ kind: Kind, required: Bool = false, _ summary: String) {
+            self.name = name
+            self.kind = kind
+            self.required = required
+            self.summary = summary
+        }
+    }
+
+    let fields: [Field]
+    /// Whether keys other than `fields` are allowed.
+    let isOpen: Bool
+
+    /// The field named `name`.
+    func field(_ name: String) -> Field? { fields.first { $0.name == name } }
+
+    /// The settings of the built-in type `type`, nil for a type Keyward does not know.
+    static func forType(_ type: String) -> ConnectionSpec? {
+        switch type {
+        case "ldap": ldap
+        case "ad": ad
+        case "entra": entra
+        case "servicenow": serviceNow
+        case "sql": sql
+        case "external": external
+        default: nil
+        }
+    }
+
+    private static let directoryFields: [Field] = [
+        Field("url", .url(schemes: ["ldaps", "ldap"]), required: true,
+              "ldaps://host:636, or ldap://host:389 with startTLS: true"),
+        Field("startTLS", .boolean, "Upgrade an ldap:// connection with StartTLS before binding."),
+        Field("authentication", .choice(["simple", "gssapi"]),
+              "simple (bind DN and password over TLS) or gssapi (Kerberos, SASL GSSAPI)."),
+        Field("bindDN", .text, "The DN Keyward binds as (simple authentication)."),
+        Field("bindPassword", .secret, "The bind password: ${env:NAME} or ${file:PATH}."),
+        Field("baseDN", .text, required: true, "Where accounts are searched."),
+        Field("caCertificate", .text, "A PEM file of the CA that signed the server's certificate."),
+        Field("timeoutSeconds", .number, "Network timeout per operation, in seconds."),
+    ]
+
+    static let ldap = ConnectionSpec(fields: directoryFields, isOpen: false)
+
+    static let ad = ConnectionSpec(
+        fields: directoryFields + [Field("domain", .text, "The AD DNS domain, e.g. corp.example.com.")],
+        isOpen: false)
+
+    static let entra = ConnectionSpec(
+        fields: [
+            Field("tenantId", .text, required: true, "The directory (tenant) ID."),
+            Field("clientId", .text, required: true, "The application (client) ID."),
+            Field("clientSecret", .secret, required: true, "The client secret: ${env:NAME} or ${file:PATH}."),
+            Field("authorityURL", .url(schemes: ["https"]), "The token endpoint's host (default login.microsoftonline.com)."),
+            Field("graphURL", .url(schemes: ["https"]), "The Graph API base (default https://graph.microsoft.com/v1.0)."),
+            Field("timeoutSeconds", .number, "Network timeout per request, in seconds."),
+        ],
+        isOpen: false)
+
+    static let serviceNow = ConnectionSpec(
+        fields: [
+            Field("instanceURL", .url(schemes: ["https"]), required: true, "https://INSTANCE.service-now.com"),
+            Field("username", .text, required: true, "The integration user."),
+            Field("password", .secret, required: true, "Its password: ${env:NAME} or ${file:PATH}."),
+            Field("table", .text, "The user table (default sys_user)."),
+            Field("clientId", .text, "OAuth client ID, when OAuth is used."),
+            Field("clientSecret", .secret, "OAuth client secret: ${env:NAME} or ${file:PATH}."),
+            Field("timeoutSeconds", .number, "Network timeout per request, in seconds."),
+        ],
+        isOpen: false)
+
+    static let sql = ConnectionSpec(
+        fields: [
+            Field("url", .text, required: true, "The database URL, without a password."),
+            Field("username", .text, "The database user."),
+            Field("password", .secret, "Its password: ${env:NAME} or ${file:PATH}."),
+            Field("table", .text, "The accounts table."),
+        ],
+        isOpen: true)
+
+    static let external = ConnectionSpec(
+        fields: [
+            Field("executable", .text, required: true, "The plugin executable, relative to keyward.yaml's folder."),
+            Field("timeoutSeconds", .number, "How long one request may take, in seconds."),
+        ],
+        isOpen: true)
+
+    /// Whether a key's name says it holds a secret: its last word is
+    /// `password`, `passwd`, `pwd`, `secret`, `token`, `credential(s)`,
+    /// `passphrase`, `key` or `pin` (`bindPassword`, `clientSecret`,
+    /// `apiKey`; not `passwordColumn`, `tokenURL` or `publicKey`).
+    static func isSecretName(_ key: String) -> Bool {
+        let words = words(of: key)
+        let secretWords: Set<String> = [
+            "password", "passwd", "pwd", "secret", "token", "credential", "credentials", "passphrase", "apikey", "key", "pin",
+        ]
+        guard let last = words.last, secretWords.contains(last) else { return false }
+        return !(last == "key" && words.dropLast().last == "public")
+    }
+
+    /// `bindPassword` → `bind`, `password`; `api_key` → `api`, `key`.
+    static func words(of key: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var previousWasLower = false
+        for character in key {
+            if character == "_" || character == "-" || character == "." || character == " " {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+                previousWasLower = false
+                continue
+            }
+            if character.isUppercase, previousWasLower, !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+            current.append(character)
+            previousWasLower = character.isLowercase || character.isNumber
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.map { $0.lowercased() }
+    }
+}

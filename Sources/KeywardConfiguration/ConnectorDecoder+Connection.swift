@@ -1,0 +1,142 @@
+import Foundation
+import KeywardCore
+import Yams
+
+extension ConnectorDecoder {
+    /// Decodes `connection:`: plain values and references, checked against
+    /// the type's settings. A literal in a secret field is an error that
+    /// never repeats the literal, and the literal is dropped.
+    func decodeConnection(_ value: YAMLValue?, spec: ConnectionSpec?, at root: YAMLValue) -> [String: ConnectionValue] {
+        guard let value else {
+            if let spec, !spec.fields.filter(\.required).isEmpty {
+                diagnostics.error(
+                    .missingField,
+                    "missing required key `connection` (this type needs \(NameSuggestion.list(spec.fields.filter(\.required).map(\.name))))",
+                    at: root.location)
+            }
+            return [:]
+        }
+        guard let reader = value.mapping(diagnostics, what: "a mapping of connection settings") else { return [:] }
+        var settings: [String: ConnectionValue] = [:]
+        for entry in reader.entries {
+            let field = spec?.field(entry.key)
+            if let spec, field == nil, !spec.isOpen {
+                let known = spec.fields.map(\.name)
+                let hint = NameSuggestion.closest(to: entry.key, among: known).map { "; did you mean `\($0)`?" }
+                    ?? "; this type's settings are \(NameSuggestion.list(known))"
+                diagnostics.error(
+                    .unknownKey, "unknown key `\(entry.key)` in `connection`\(hint)",
+                    at: entry.keyNode.location(in: value.file))
+            }
+            let isSecret = field?.kind == .secret || ConnectionSpec.isSecretName(entry.key)
+            if let setting = decodeSetting(entry.value, kind: isSecret ? .secret : field?.kind ?? .text) {
+                settings[entry.key] = setting
+            }
+        }
+        if let spec {
+            checkRequired(spec, settings, reader)
+            checkTransportSecurity(settings, reader)
+        }
+        return settings
+    }
+
+    private func decodeSetting(_ value: YAMLValue, kind: ConnectionSpec.Kind) -> ConnectionValue? {
+        guard case .scalar(let scalar) = value.node, !value.node.isNull else {
+            let what = kind == .secret ? "a reference, `${env:NAME}` or `${file:PATH}`" : "a single value"
+            value.wrongType(what, diagnostics)
+            return nil
+        }
+        let text = scalar.string
+        switch SecretReference.classify(text) {
+        case .reference(let source):
+            return SecretReference(source).connectionValue
+        case .malformed(let reason):
+            diagnostics.error(
+                .badSecretReference, "\(value.quotedPath) is not a valid reference: \(reason) (the value is not repeated here)",
+                at: value.location)
+            return nil
+        case .plain:
+            break
+        }
+        if kind == .secret {
+            diagnostics.error(
+                .literalSecret,
+                "\(value.quotedPath) is a secret field and holds a literal value (not repeated here); "
+                    + "secret fields take a reference only: put the secret in an environment variable or a file "
+                    + "and write `${env:NAME}` or `${file:PATH}`",
+                at: value.location)
+            return nil
+        }
+        if Self.hasPasswordInURL(text) {
+            diagnostics.error(
+                .literalSecret,
+                "\(value.quotedPath) is a URL with a password in it (not repeated here); "
+                    + "remove the password from the URL and give it in the type's secret field as a reference",
+                at: value.location)
+            return nil
+        }
+        switch kind {
+        case .boolean:
+            guard value.bool(diagnostics) != nil else { return nil }
+        case .number:
+            guard value.int(atLeast: 1, diagnostics) != nil else { return nil }
+        case .url(let schemes):
+            let scheme = text.split(separator: ":", maxSplits: 1).first.map { String($0).lowercased() }
+            guard let scheme, schemes.contains(scheme), text.contains("://") else {
+                diagnostics.error(
+                    .invalidValue, "\(value.quotedPath) must be a URL starting with \(NameSuggestion.list(schemes.map { "\($0)://" }))",
+                    at: value.location)
+                return nil
+            }
+        case .choice(let words):
+            guard words.contains(text) else {
+                diagnostics.error(
+                    .invalidValue,
+                    "\(value.quotedPath) must be one of \(NameSuggestion.list(words))\(NameSuggestion.hint(for: text, among: words))",
+                    at: value.location)
+                return nil
+            }
+        case .text, .secret:
+            break
+        }
+        return .plain(text)
+    }
+
+    private func checkRequired(_ spec: ConnectionSpec, _ settings: [String: ConnectionValue], _ reader: MappingReader) {
+        let usesKerberos = settings["authentication"] == .plain("gssapi")
+        for field in spec.fields where !reader.has(field.name) {
+            let needed = field.required || (!usesKerberos && ["bindDN", "bindPassword"].contains(field.name) && spec.field("baseDN") != nil)
+            if needed {
+                diagnostics.error(
+                    .missingField, "missing required key `\(field.name)` in `connection` (\(field.summary))",
+                    at: reader.value.location)
+            }
+        }
+    }
+
+    /// LDAP and AD need an encrypted, authenticated connection: ldaps://,
+    /// StartTLS, or Kerberos (DESIGN.md, "Password operations per system").
+    private func checkTransportSecurity(_ settings: [String: ConnectionValue], _ reader: MappingReader) {
+        guard case .plain(let url) = settings["url"], url.lowercased().hasPrefix("ldap://"),
+            let location = reader["url"]?.location
+        else { return }
+        let startTLS = reader["startTLS"]?.node.bool == true
+        let kerberos = settings["authentication"] == .plain("gssapi")
+        if !startTLS && !kerberos {
+            diagnostics.error(
+                .invalidValue,
+                "`connection.url` is ldap:// without `startTLS: true`: the bind and every password would cross the "
+                    + "network in clear; use ldaps://, set `startTLS: true`, or `authentication: gssapi`",
+                at: location)
+        }
+    }
+
+    /// `scheme://user:password@host`: a URL that carries a password.
+    static func hasPasswordInURL(_ text: String) -> Bool {
+        guard let schemeEnd = text.range(of: "://") else { return false }
+        let rest = text[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { return false }
+        return authority[..<at].contains(":")
+    }
+}

@@ -1,0 +1,228 @@
+/// The words and separator a passphrase-style policy draws from, filtered
+/// once per ``PasswordGenerator/generate(for:pairedWith:)`` call.
+struct PassphraseSource {
+    let constraints: CombinedConstraints
+    /// Words with no prohibited character.
+    let words: [[Unicode.Scalar]]
+    let count: Int
+    let separator: [Unicode.Scalar]
+    let shortest: Int
+
+    init(words list: WordList, count: Int, separator: String, constraints: CombinedConstraints) {
+        self.constraints = constraints
+        let prohibited = constraints.prohibited
+        words = prohibited.isEmpty ? list.words : list.words.filter { !$0.contains(where: prohibited.contains) }
+        self.count = max(count, 1)
+        self.separator = Array(separator.unicodeScalars)
+        shortest = words.map(\.count).min() ?? 0
+    }
+
+    /// The most scalars the chosen words may take together: what is left of
+    /// the maximum length after the separators and the characters the class
+    /// adjustments will probably add, but never less than the shortest words.
+    var wordBudget: Int {
+        let available = constraints.maxLength - (count - 1) * separator.count
+        return min(available, max(available - reserve, count * shortest))
+    }
+
+    /// An estimate of the characters the adjustments add: minimums of classes
+    /// that neither words (lowercase) nor capitalising (uppercase) nor the
+    /// separators serve, classes still missing for `minClasses`, and ends
+    /// that no letter can satisfy.
+    private var reserve: Int {
+        let letters: [CharacterClass] = [.lower, .upper]
+        var extra = 0
+        var served = Set<CharacterClass>([.lower])
+        for rule in constraints.rules {
+            let fromSeparators = (count - 1) * separator.filter(rule.characterClass.contains).count
+            if rule.min > 0 || fromSeparators > 0 { served.insert(rule.characterClass) }
+            if !letters.contains(rule.characterClass) { extra += max(0, rule.min - fromSeparators) }
+        }
+        for minimum in constraints.classMinimums {
+            extra += max(0, minimum.count - minimum.classes.filter(served.contains).count)
+        }
+        for candidates in [constraints.firstCandidates, constraints.lastCandidates] {
+            if let candidates, !candidates.contains(where: { CharacterClass.lower.contains($0) || CharacterClass.upper.contains($0) }) {
+                extra += 1
+            }
+        }
+        return extra
+    }
+
+    /// A random word of at most `limit` scalars.
+    func word(upTo limit: Int, using random: inout SystemRandomNumberGenerator) -> [Unicode.Scalar]? {
+        guard limit >= shortest, !words.isEmpty else { return nil }
+        for _ in 0..<32 {
+            let word = words[Int.random(in: 0..<words.count, using: &random)]
+            if word.count <= limit { return word }
+        }
+        let fitting = words.filter { $0.count <= limit }
+        return fitting.isEmpty ? nil : fitting[Int.random(in: 0..<fitting.count, using: &random)]
+    }
+}
+
+/// Where each word of a passphrase being composed starts and ends; added
+/// characters go at word ends, so they never displace the first or last
+/// character once those are fixed.
+private struct WordBounds {
+    var starts: [Int] = []
+    var ends: [Int] = []
+
+    /// Inserts `scalar` at the end of a random word.
+    mutating func insertAtWordEnd(
+        _ scalar: Unicode.Scalar, into password: inout SecretScalars, using random: inout SystemRandomNumberGenerator
+    ) {
+        let word = Int.random(in: 0..<ends.count, using: &random)
+        password.insert(scalar, at: ends[word])
+        shift(from: word, by: 1, includingStart: false)
+    }
+
+    /// Inserts `separator` and `word` after a random word but the last (after
+    /// the only one when there is one), so the ends stay as they are.
+    mutating func insertWord(
+        _ word: [Unicode.Scalar], separator: [Unicode.Scalar], into password: inout SecretScalars,
+        using random: inout SystemRandomNumberGenerator
+    ) {
+        let after = ends.count > 1 ? Int.random(in: 0..<(ends.count - 1), using: &random) : 0
+        var position = ends[after]
+        for scalar in separator + word {
+            password.insert(scalar, at: position)
+            position += 1
+        }
+        shift(from: after + 1, by: separator.count + word.count, includingStart: true)
+        starts.insert(ends[after] + separator.count, at: after + 1)
+        ends.insert(ends[after] + separator.count + word.count, at: after + 1)
+    }
+
+    mutating func shiftAll() {
+        shift(from: 0, by: 1, includingStart: true)
+    }
+
+    private mutating func shift(from word: Int, by offset: Int, includingStart: Bool) {
+        for index in word..<ends.count {
+            ends[index] += offset
+            if includingStart || index > word { starts[index] += offset }
+        }
+    }
+}
+
+extension PasswordGenerator {
+    /// Composes one passphrase candidate into `password`; false when no word
+    /// or character fits at some step.
+    ///
+    /// Words first, then capitals for the uppercase minimum, then the first
+    /// and last characters (capitalising the first word, or adding a fitting
+    /// character, preferring one a class minimum still needs), then the other
+    /// class minimums and `minClasses` at word ends, then more words (or
+    /// characters) up to the minimum length.
+    static func composePassphrase(
+        _ source: PassphraseSource,
+        into password: inout SecretScalars,
+        using random: inout SystemRandomNumberGenerator
+    ) -> Bool {
+        let constraints = source.constraints
+        guard !source.words.isEmpty, !source.separator.contains(where: constraints.prohibited.contains) else { return false }
+        var state = CompositionState(constraints)
+        var bounds = WordBounds()
+
+        let budget = source.wordBudget
+        var used = 0
+        for index in 0..<source.count {
+            let limit = budget - used - (source.count - index - 1) * source.shortest
+            guard let word = source.word(upTo: limit, using: &random) else { return false }
+            if index > 0 { append(source.separator, to: &password, state: &state) }
+            bounds.starts.append(password.count)
+            append(word, to: &password, state: &state)
+            bounds.ends.append(password.count)
+            used += word.count
+        }
+        capitalise(&password, bounds: bounds, state: &state, using: &random)
+
+        if let candidates = constraints.firstCandidates, let first = password.first, !candidates.contains(first) {
+            if let upper = uppercase(first), candidates.contains(upper), replace(at: 0, with: upper, in: &password, state: &state) {
+                // Capitalising the first word was enough.
+            } else if let scalar = state.pickHelpful(from: candidates, using: &random) {
+                state.add(scalar)
+                password.insert(scalar, at: 0)
+                bounds.shiftAll()
+            } else {
+                return false
+            }
+        }
+        if let candidates = constraints.lastCandidates, let last = password.last, !candidates.contains(last) {
+            guard let scalar = state.pickHelpful(from: candidates, using: &random) else { return false }
+            state.add(scalar)
+            password.append(scalar)
+        }
+
+        for index in constraints.rules.indices {
+            while state.counts[index] < constraints.rules[index].min {
+                guard let scalar = state.pickSafely(from: constraints.rules[index].members, using: &random)
+                else { return false }
+                state.add(scalar)
+                bounds.insertAtWordEnd(scalar, into: &password, using: &random)
+            }
+        }
+        let classesMet = state.satisfyClassMinimums(in: &password, using: &random) { password, scalar, random in
+            bounds.insertAtWordEnd(scalar, into: &password, using: &random)
+        }
+        guard classesMet else { return false }
+
+        while password.count < constraints.minLength {
+            let room = constraints.maxLength - password.count - source.separator.count
+            if let word = source.word(upTo: room, using: &random) {
+                for scalar in source.separator + word { state.add(scalar) }
+                bounds.insertWord(word, separator: source.separator, into: &password, using: &random)
+            } else if let scalar = CompositionState.pick(from: constraints.alphabet, using: &random, where: state.canAdd) {
+                state.add(scalar)
+                bounds.insertAtWordEnd(scalar, into: &password, using: &random)
+            } else {
+                return false
+            }
+        }
+        return password.count <= constraints.maxLength
+    }
+
+    private static func append(_ scalars: [Unicode.Scalar], to password: inout SecretScalars, state: inout CompositionState) {
+        for scalar in scalars { state.add(scalar) }
+        password.append(contentsOf: scalars)
+    }
+
+    /// Capitalises the first letter of random words, then other letters,
+    /// until the uppercase minimum holds.
+    private static func capitalise(
+        _ password: inout SecretScalars, bounds: WordBounds, state: inout CompositionState,
+        using random: inout SystemRandomNumberGenerator
+    ) {
+        guard let rule = state.constraints.rules.firstIndex(where: { $0.characterClass == .upper }) else { return }
+        let minimum = state.constraints.rules[rule].min
+        guard state.counts[rule] < minimum else { return }
+        let wordStarts = bounds.starts.shuffled(using: &random)
+        let letters = (0..<password.count).shuffled(using: &random)
+        for position in wordStarts + letters where state.counts[rule] < minimum {
+            if let upper = uppercase(password[position]) {
+                _ = replace(at: position, with: upper, in: &password, state: &state)
+            }
+        }
+    }
+
+    /// Puts `scalar` at `position` when the class maximums allow it.
+    private static func replace(
+        at position: Int, with scalar: Unicode.Scalar, in password: inout SecretScalars, state: inout CompositionState
+    ) -> Bool {
+        let old = password[position]
+        state.remove(old)
+        guard state.canAdd(scalar) else {
+            state.add(old)
+            return false
+        }
+        state.add(scalar)
+        password.replace(at: position, with: scalar)
+        return true
+    }
+
+    /// The ASCII uppercase of an ASCII lowercase letter.
+    private static func uppercase(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        ("a"..."z").contains(scalar) ? Unicode.Scalar(scalar.value - 32) : nil
+    }
+}
