@@ -13,11 +13,13 @@ public import KeywardCore
 /// Connector files are `CONNECTORS/*.yaml`, where `CONNECTORS` is
 /// `connectorsDirectory:` (default `connectors`, relative to
 /// `keyward.yaml`'s folder). `*.yaml.example` files are templates and are
-/// loaded only with ``includeExamples``.
+/// loaded only with ``includeExamples``, and then only those without an
+/// enabled copy (`NAME.yaml`) beside them.
 public struct ConfigurationLoader: Sendable {
     /// The path of `keyward.yaml`.
     public var path: String
-    /// Whether `*.yaml.example` connector files are loaded too (to check the shipped examples).
+    /// Whether `*.yaml.example` connector files are loaded too (to check the
+    /// shipped examples); a template with a `NAME.yaml` copy beside it is not.
     public var includeExamples: Bool
     /// The registered connector types.
     public var types: [ConnectorType]
@@ -110,7 +112,11 @@ public struct ConfigurationLoader: Sendable {
             let filePath = ConfigurationPaths.join(folder, name)
             if name.hasSuffix(".yaml"), name.count > 5 {
                 files.append(ConnectorFile(path: filePath, systemName: String(name.dropLast(5))))
-            } else if includeExamples, name.hasSuffix(".yaml.example"), name.count > 13 {
+            } else if includeExamples, name.hasSuffix(".yaml.example"), name.count > 13,
+                !names.contains(String(name.dropLast(".example".count)))
+            {
+                // A template whose enabled copy (`NAME.yaml`) is beside it is
+                // not loaded: the copy stands for it.
                 files.append(ConnectorFile(path: filePath, systemName: String(name.dropLast(13))))
             } else if name.hasSuffix(".yml") {
                 diagnostics.warning(

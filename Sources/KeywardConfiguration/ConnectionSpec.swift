@@ -91,7 +91,7 @@ struct ConnectionSpec {
         fields: [
             Field("instanceURL", .url(schemes: ["https"]), required: true, "https://INSTANCE.service-now.com"),
             Field("username", .text, required: true, "The integration user."),
-            Field("password", .secret, required: true, "Its password: ${env:NAME} or ${file:PATH}."),
+            Field("password", .secret, required: true, "The integration user's password: ${env:NAME} or ${file:PATH}."),
             Field("table", .text, "The user table (default sys_user)."),
             Field("clientId", .text, "OAuth client ID, when OAuth is used."),
             Field("clientSecret", .secret, "OAuth client secret: ${env:NAME} or ${file:PATH}."),
@@ -103,7 +103,7 @@ struct ConnectionSpec {
         fields: [
             Field("url", .text, required: true, "The database URL, without a password."),
             Field("username", .text, "The database user."),
-            Field("password", .secret, "Its password: ${env:NAME} or ${file:PATH}."),
+            Field("password", .secret, "The database user's password: ${env:NAME} or ${file:PATH}."),
             Field("table", .text, "The accounts table."),
         ],
         isOpen: true)

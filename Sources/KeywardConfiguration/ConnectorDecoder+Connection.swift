@@ -108,7 +108,7 @@ extension ConnectorDecoder {
             let needed = field.required || (!usesKerberos && ["bindDN", "bindPassword"].contains(field.name) && spec.field("baseDN") != nil)
             if needed {
                 diagnostics.error(
-                    .missingField, "missing required key `\(field.name)` in `connection` (\(field.summary))",
+                    .missingField, "missing required key `\(field.name)` in `connection` (\(field.summary.sentenceFragment))",
                     at: reader.value.location)
             }
         }
@@ -138,5 +138,15 @@ extension ConnectorDecoder {
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard let at = authority.lastIndex(of: "@") else { return false }
         return authority[..<at].contains(":")
+    }
+}
+
+extension String {
+    /// A sentence as a fragment for parentheses: first letter lowered, final period dropped.
+    var sentenceFragment: String {
+        var text = Substring(self)
+        if text.last == "." { text = text.dropLast() }
+        guard let first = text.first else { return "" }
+        return first.lowercased() + text.dropFirst()
     }
 }

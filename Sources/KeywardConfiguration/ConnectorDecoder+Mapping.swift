@@ -85,11 +85,11 @@ extension ConnectorDecoder {
             diagnostics.error(
                 .invalidValue,
                 "`source` `\(source)` is not an identity field\(NameSuggestion.hint(for: source, among: Self.identitySources)); "
-                    + "the fields are \(NameSuggestion.list(Self.identitySources)) and `attributes.NAME`",
+                    + "the fields are \(NameSuggestion.list(Self.identitySources + ["attributes.NAME"]))",
                 at: value.location)
             return nil
         }
-        if let value = reader["constant"], let constant = value.string(diagnostics, what: "a constant value") {
+        if let value = reader["constant"], let constant = value.scalarText(diagnostics, what: "a constant value") {
             return .constant(constant)
         }
         return nil

@@ -26,7 +26,7 @@ enum NameSuggestion {
 
     /// ` (did you mean `NAME`?)`, or nothing when no name is close.
     static func hint(for name: String, among candidates: some Sequence<String>) -> String {
-        closest(to: name, among: candidates).map { "; did you mean `\($0)`?" } ?? ""
+        closest(to: name, among: candidates).map { " (did you mean `\($0)`?)" } ?? ""
     }
 
     /// Optimal string alignment distance: insertions, deletions,

@@ -74,6 +74,16 @@ struct YAMLValue {
         return scalar.string
     }
 
+    /// The value as written, whatever scalar it is (text, number or
+    /// boolean), for constants; nil (reported) for null, lists and mappings.
+    func scalarText(_ diagnostics: Diagnostics, what: String) -> String? {
+        guard case .scalar(let scalar) = node, !node.isNull else {
+            wrongType(what, diagnostics)
+            return nil
+        }
+        return scalar.string
+    }
+
     /// The value as `true` or `false`.
     func bool(_ diagnostics: Diagnostics) -> Bool? {
         guard node.plainScalar != nil, let value = node.bool else {

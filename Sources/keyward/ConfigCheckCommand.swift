@@ -36,7 +36,7 @@ struct ConfigCheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The main configuration file; connector files are read beside it.", valueName: "path"))
     var config = "keyward.yaml"
 
-    @Flag(help: "Also load connectors/*.yaml.example as connectors (to check the shipped examples).")
+    @Flag(help: "Also load connectors/*.yaml.example as connectors (to check the shipped examples); a template with a NAME.yaml copy beside it is left to the copy.")
     var examples = false
 
     @Option(help: "Output format: text or json.")

@@ -153,6 +153,19 @@ struct ConfigurationLoaderTests {
         #expect(policies["off"]?.dictionary == nil)
     }
 
+    @Test("constants keep their text, whatever YAML reads them as")
+    func constants() throws {
+        let folder = try ConfigFolder([
+            "connectors/ldap.yaml": Baseline.ldap.replacingOccurrences(
+                of: "    - { name: mail, source: email }",
+                with: "    - { name: enabled, constant: true }\n    - { name: quota, constant: 1024 }\n    - { name: o, constant: \"Example\" }")
+        ])
+        let result = try folder.load()
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        let sources = result.configuration.connectors.first?.attributes.map(\.source)
+        #expect(sources == [.identity("username"), .constant("true"), .constant("1024"), .constant("Example"), .none])
+    }
+
     @Test("`name:` overrides the file name")
     func nameOverride() throws {
         let folder = try ConfigFolder(["connectors/ldap.yaml": Baseline.ldap.replacingOccurrences(of: "type: ldap\n", with: "type: ldap\nname: people\n")])
@@ -168,6 +181,14 @@ struct ConfigurationLoaderTests {
         let withExamples = try folder.load(examples: true)
         #expect(withExamples.errors.isEmpty, "\(withExamples.errors)")
         #expect(withExamples.configuration.connectors.map(\.name) == ["hr", "ldap"])
+    }
+
+    @Test("with examples, a template whose copy is enabled beside it is left to the copy")
+    func shadowedExample() throws {
+        let folder = try ConfigFolder(["connectors/ldap.yaml.example": Baseline.ldap.replacingOccurrences(of: "type: ldap", with: "type: broken")])
+        let result = try folder.load(examples: true)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.connectorFiles.map { folder.relative(SourceLocation(file: $0, line: 1, column: 1)) } == ["connectors/ldap.yaml"])
     }
 
     @Test("connectorsDirectory moves the connector files")

@@ -167,6 +167,51 @@ struct MalformedConnectorTests {
             file: "scripts/pass.lua", line: 4, code: .scriptFinding, gist: ["KW004"]),
     ]
 
+    static let twoAttributes = "    - { name: uid, source: username, uid: true }\n    - { name: __PASSWORD__, password: true, transform: scripts/pass.lua }"
+
+    /// The two attributes above (lines 12 and 13) with `schema:` from line 14.
+    static func schema(_ entries: String) -> [String: String] {
+        connector(attributes: twoAttributes, extra: "schema:\n" + entries)
+    }
+
+    static let schemaCases: [MalformedCase] = [
+        MalformedCase(
+            "a mapped attribute missing from the declared schema", schema("  - { name: __PASSWORD__ }\n  - { name: uidNumber }"),
+            file: ldap, line: 12, column: 7, code: .schemaMismatch, gist: ["attribute `uid` is mapped but not in the declared `schema`"]),
+        MalformedCase(
+            "__PASSWORD__ missing from a declared schema, with the seed's entry to add", schema("  - { name: uid }"),
+            file: ldap, line: 13, column: 7, code: .schemaMismatch, gist: ["`__PASSWORD__`", "add `{ name: __PASSWORD__ }` to `schema`"]),
+        MalformedCase(
+            "a password attribute whose schema type is not guardedString", schema("  - { name: uid }\n  - { name: __PASSWORD__, type: string }"),
+            file: ldap, line: 16, column: 5, code: .schemaMismatch, gist: ["declares password attribute `__PASSWORD__` as `string`", "`guardedString`"]),
+        MalformedCase(
+            "a uid attribute that is not readable", schema("  - { name: uid, readable: false }\n  - { name: __PASSWORD__ }"),
+            file: ldap, line: 15, column: 5, code: .schemaMismatch, gist: ["uid attribute `uid` is not `readable`"]),
+        MalformedCase(
+            "a password attribute that is not updatable", schema("  - { name: uid }\n  - { name: __PASSWORD__, updatable: false }"),
+            file: ldap, line: 16, column: 5, code: .schemaMismatch, gist: ["must be creatable and updatable"]),
+        MalformedCase(
+            "a required schema attribute that is not mapped", schema("  - { name: uid }\n  - { name: __PASSWORD__ }\n  - { name: cn, required: true }"),
+            file: ldap, line: 17, column: 5, code: .schemaMismatch, gist: ["`cn` is required on create, but the mapping does not map it"]),
+        MalformedCase(
+            "a guardedString attribute not flagged as a password", schema("  - { name: uid, type: guardedString }\n  - { name: __PASSWORD__ }"),
+            file: ldap, line: 12, column: 7, code: .schemaMismatch, gist: ["declares `uid` as `guardedString`, but the mapping does not flag it `password: true`"]),
+        MalformedCase(
+            "an unknown schema type, with a did-you-mean", schema("  - { name: uid, type: strng }\n  - { name: __PASSWORD__ }"),
+            file: ldap, line: 15, column: 24, code: .invalidValue, gist: ["unknown attribute type `strng`", "did you mean `string`?"]),
+        MalformedCase(
+            "an attribute declared twice in the schema", schema("  - { name: uid }\n  - { name: uid }\n  - { name: __PASSWORD__ }"),
+            file: ldap, line: 16, column: 5, code: .duplicateName, gist: ["`uid` is declared twice in `schema` (first at line 15)"]),
+        MalformedCase(
+            "a schema that is not a list", schema("  uid: string"),
+            file: ldap, line: 15, column: 3, code: .wrongType, gist: ["`schema`: expected a list of attribute schemas", "got a mapping"]),
+    ]
+
+    @Test("a declared schema and the mapping are checked against each other", arguments: schemaCases)
+    func schemaMismatch(_ testCase: MalformedCase) throws {
+        try testCase.verify()
+    }
+
     @Test("each malformed connector file is reported at its file, line and column", arguments: cases)
     func malformed(_ testCase: MalformedCase) throws {
         try testCase.verify()

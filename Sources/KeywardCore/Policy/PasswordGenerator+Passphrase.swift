@@ -7,6 +7,10 @@ struct PassphraseSource {
     let count: Int
     let separator: [Unicode.Scalar]
     let shortest: Int
+    let longest: Int
+    /// Characters that pad a passphrase no word can lengthen: the alphabet
+    /// and the lowercase letters words are made of.
+    let padding: [Unicode.Scalar]
 
     init(words list: WordList, count: Int, separator: String, constraints: CombinedConstraints) {
         self.constraints = constraints
@@ -15,6 +19,9 @@ struct PassphraseSource {
         self.count = max(count, 1)
         self.separator = Array(separator.unicodeScalars)
         shortest = words.map(\.count).min() ?? 0
+        longest = words.map(\.count).max() ?? 0
+        let letters = CharacterClass.lower.singleScalarMembers.filter { !prohibited.contains($0) && !constraints.alphabet.contains($0) }
+        padding = constraints.alphabet + letters
     }
 
     /// The most scalars the chosen words may take together: what is left of
@@ -22,7 +29,20 @@ struct PassphraseSource {
     /// adjustments will probably add, but never less than the shortest words.
     var wordBudget: Int {
         let available = constraints.maxLength - (count - 1) * separator.count
-        return min(available, max(available - reserve, count * shortest))
+        var budget = min(available, max(available - reserve, count * shortest))
+        if let lower = constraints.rules.first(where: { $0.characterClass == .lower }), let max = lower.max {
+            // Words are lowercase; capitalising turns only so many into capitals.
+            let capitals = (constraints.rules.first { $0.characterClass == .upper }?.min ?? 0)
+                + (constraints.firstCandidates != nil ? 1 : 0)
+            budget = min(budget, Swift.max(max + capitals, count * shortest))
+        }
+        return budget
+    }
+
+    /// The fewest scalars the chosen words should take together, so that the
+    /// minimum length is reached without padding when the list allows it.
+    var wordTarget: Int {
+        constraints.minLength - (count - 1) * separator.count - reserve
     }
 
     /// An estimate of the characters the adjustments add: minimums of classes
@@ -49,15 +69,19 @@ struct PassphraseSource {
         return extra
     }
 
-    /// A random word of at most `limit` scalars.
-    func word(upTo limit: Int, using random: inout SystemRandomNumberGenerator) -> [Unicode.Scalar]? {
+    /// A random word of `least` to `limit` scalars, else one of at most
+    /// `limit`; nil when none is that short.
+    func word(atLeast least: Int = 0, upTo limit: Int, using random: inout SystemRandomNumberGenerator) -> [Unicode.Scalar]? {
         guard limit >= shortest, !words.isEmpty else { return nil }
+        let low = Swift.min(Swift.max(least, shortest), limit)
         for _ in 0..<32 {
             let word = words[Int.random(in: 0..<words.count, using: &random)]
-            if word.count <= limit { return word }
+            if (low...limit).contains(word.count) { return word }
         }
-        let fitting = words.filter { $0.count <= limit }
-        return fitting.isEmpty ? nil : fitting[Int.random(in: 0..<fitting.count, using: &random)]
+        let fitting = words.filter { (low...limit).contains($0.count) }
+        if !fitting.isEmpty { return fitting[Int.random(in: 0..<fitting.count, using: &random)] }
+        let shorter = words.filter { $0.count <= limit }
+        return shorter.isEmpty ? nil : shorter[Int.random(in: 0..<shorter.count, using: &random)]
     }
 }
 
@@ -67,22 +91,52 @@ struct PassphraseSource {
 private struct WordBounds {
     var starts: [Int] = []
     var ends: [Int] = []
+    /// Whether the last word's end is the passphrase's end, which a
+    /// last-character rule then governs.
+    var lastWordEndsPassphrase = false
+    /// Whether the first word's start is the passphrase's start, which a
+    /// first-character rule then governs.
+    var firstWordStartsPassphrase = false
 
-    /// Inserts `scalar` at the end of a random word.
+    /// Inserts `scalar` at the end of a random word, never where it would
+    /// become the first or last character a rule governs.
     mutating func insertAtWordEnd(
         _ scalar: Unicode.Scalar, into password: inout SecretScalars, using random: inout SystemRandomNumberGenerator
     ) {
-        let word = Int.random(in: 0..<ends.count, using: &random)
-        password.insert(scalar, at: ends[word])
-        shift(from: word, by: 1, includingStart: false)
+        let choices = lastWordEndsPassphrase ? ends.count - 1 : ends.count
+        if choices > 0 {
+            let word = Int.random(in: 0..<choices, using: &random)
+            password.insert(scalar, at: ends[word])
+            shift(from: word, by: 1, includingStart: false)
+        } else if !firstWordStartsPassphrase {
+            password.insert(scalar, at: starts[0])
+            shift(from: 0, by: 1, includingStart: false)
+        } else {
+            // One word, both ends governed: inside it.
+            let position = min(starts[0] + 1, ends[0])
+            password.insert(scalar, at: position)
+            shift(from: 0, by: 1, includingStart: false)
+        }
     }
 
-    /// Inserts `separator` and `word` after a random word but the last (after
-    /// the only one when there is one), so the ends stay as they are.
+    /// Inserts `separator` and `word` after a random word but the last, so
+    /// the ends stay as they are. With one word: after it, or before it
+    /// when only its end is governed.
     mutating func insertWord(
         _ word: [Unicode.Scalar], separator: [Unicode.Scalar], into password: inout SecretScalars,
         using random: inout SystemRandomNumberGenerator
     ) {
+        if ends.count == 1, lastWordEndsPassphrase, !firstWordStartsPassphrase {
+            var position = starts[0]
+            for scalar in word + separator {
+                password.insert(scalar, at: position)
+                position += 1
+            }
+            shift(from: 0, by: word.count + separator.count, includingStart: true)
+            starts.insert(starts[0] - word.count - separator.count, at: 0)
+            ends.insert(starts[1] - separator.count, at: 0)
+            return
+        }
         let after = ends.count > 1 ? Int.random(in: 0..<(ends.count - 1), using: &random) : 0
         var position = ends[after]
         for scalar in separator + word {
@@ -126,10 +180,13 @@ extension PasswordGenerator {
         var bounds = WordBounds()
 
         let budget = source.wordBudget
+        let target = source.wordTarget
         var used = 0
         for index in 0..<source.count {
-            let limit = budget - used - (source.count - index - 1) * source.shortest
-            guard let word = source.word(upTo: limit, using: &random) else { return false }
+            let after = source.count - index - 1
+            let limit = budget - used - after * source.shortest
+            let least = target - used - after * source.longest
+            guard let word = source.word(atLeast: least, upTo: limit, using: &random) else { return false }
             if index > 0 { append(source.separator, to: &password, state: &state) }
             bounds.starts.append(password.count)
             append(word, to: &password, state: &state)
@@ -154,6 +211,8 @@ extension PasswordGenerator {
             state.add(scalar)
             password.append(scalar)
         }
+        bounds.firstWordStartsPassphrase = constraints.firstCandidates != nil && bounds.starts[0] == 0
+        bounds.lastWordEndsPassphrase = constraints.lastCandidates != nil && bounds.ends[bounds.ends.count - 1] == password.count
 
         for index in constraints.rules.indices {
             while state.counts[index] < constraints.rules[index].min {
@@ -173,7 +232,7 @@ extension PasswordGenerator {
             if let word = source.word(upTo: room, using: &random) {
                 for scalar in source.separator + word { state.add(scalar) }
                 bounds.insertWord(word, separator: source.separator, into: &password, using: &random)
-            } else if let scalar = CompositionState.pick(from: constraints.alphabet, using: &random, where: state.canAdd) {
+            } else if let scalar = state.pickSafely(from: source.padding, using: &random) {
                 state.add(scalar)
                 bounds.insertAtWordEnd(scalar, into: &password, using: &random)
             } else {
