@@ -1,7 +1,7 @@
 # Keyward: the commands behind README.md.
 #   make setup   system packages the build and tests need (Debian 12, root), and the
 #                Python modules the JSON Schema tests use
-#   make run     the main job: check, test and dry-run the shipped scripts
+#   make run     the main job: check and test the shipped scripts and configuration, dry-run a script and a plan
 #   make test    every test
 #   make bench   the sandbox benchmark, in release mode
 SWIFT ?= swift
@@ -23,7 +23,9 @@ build:
 run: build
 	$(KEYWARD) check scripts/
 	$(KEYWARD) test scripts/
+	$(KEYWARD) config check --examples
 	$(KEYWARD) dry-run scripts/nt-hash.lua --value 'password' --context system=samba
+	$(KEYWARD) dry-run --examples --connector ldap --connector ad --user jdoe --operation reset
 
 test:
 	@$(SWIFT) build --build-tests >.build-warnings.log 2>&1; status=$$?; cat .build-warnings.log; exit $$status
@@ -31,6 +33,7 @@ test:
 	  echo 'error: compiler warnings in Keyward code (above)'; exit 1; fi
 	$(KEYWARD) check scripts/
 	$(KEYWARD) test scripts/
+	$(KEYWARD) config check --examples
 	$(SWIFT) test --skip-build
 
 bench:
