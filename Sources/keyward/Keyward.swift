@@ -9,7 +9,7 @@ import Darwin
 #endif
 
 /// The `keyward` command-line tool: the script author's tools (`check`,
-/// `dry-run`, `test`).
+/// `dry-run`, `test`) and the admin's configuration tools (`config`).
 ///
 /// Exit statuses are those of ``ExitStatus``: 0 success, 1 the scripts
 /// failed, 2 usage or input error (argument-parser's own usage errors, which
@@ -20,15 +20,19 @@ struct Keyward: ParsableCommand {
         commandName: "keyward",
         abstract: "Keyward provisions passwords to many systems, each through a sandboxed Lua transformation script.",
         discussion: """
-            The commands here are the script author's tools. A transformation script is a Lua 5.4 chunk \
-            that gets the password as an opaque handle `attributeValue` (or nil) and a read-only table \
-            `context`, and returns a handle or nil.
+            Script authors check, try and test transformation scripts: Lua 5.4 chunks that get the \
+            password as an opaque handle `attributeValue` (or nil) and a read-only table `context`, and \
+            return a handle or nil. Admins check and migrate the configuration (keyward.yaml and \
+            connectors/*.yaml) and see what a request would send to each system.
 
             Examples:
               keyward check scripts/          # the security checker on every script
               keyward test                    # run the cases in scripts/*.cases.yaml
               keyward dry-run scripts/nt-hash.lua --value 'password' --reveal
               keyward dry-run scripts/ad-prefix.lua --generate --context uid=jdoe
+              keyward config check            # keyward.yaml, every connector, every script, every policy
+              keyward config migrate --dry-run
+              keyward dry-run --connector ldap --user jdoe --operation change --value 'Correct-Horse-9'
               keyward help dry-run            # more on one command
 
             Exit status: 0 success, 1 the scripts failed (findings, a failed run or case), \
