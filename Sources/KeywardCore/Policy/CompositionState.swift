@@ -47,6 +47,19 @@ struct CompositionState {
             ?? pickSafely(from: candidates, using: &random)
     }
 
+    /// A member of rule `index` for its minimum: preferably one that also
+    /// serves another class still short of its minimum (a `!` for both
+    /// `special` and a custom `marks`), so overlapping minimums share
+    /// characters instead of each taking their own.
+    func pickForMinimum(of index: Int, using random: inout SystemRandomNumberGenerator) -> Unicode.Scalar? {
+        let members = constraints.rules[index].members
+        let sharing = Self.pick(from: members, using: &random) { scalar in
+            canAdd(scalar) && keepsMinimumsReachable(adding: scalar)
+                && constraints.ruleIndices(of: scalar).contains { $0 != index && counts[$0] < constraints.rules[$0].min }
+        }
+        return sharing ?? pickSafely(from: members, using: &random)
+    }
+
     /// Whether `scalar` belongs to a class still short of its minimum.
     func helps(_ scalar: Unicode.Scalar) -> Bool {
         constraints.ruleIndices(of: scalar).contains { counts[$0] < constraints.rules[$0].min }

@@ -7,17 +7,21 @@
 public struct PasswordPolicy: Sendable, Equatable {
     /// The policy's name in `keyward.yaml` (`policies.NAME`).
     public var name: String
-    /// Minimum length in characters (Unicode scalars).
+    /// Minimum length in characters. Every policy rule counts Unicode scalars:
+    /// a decomposed `é` (`e` and a combining accent) is two.
     public var minLength: Int
     /// Maximum length in characters.
     public var maxLength: Int
     /// Character-class rules (upper, lower, digit, special, or a custom set),
     /// each with a minimum and an optional maximum count.
     public var classes: [CharacterClassRule]
-    /// How many distinct classes (of those listed in `classes`) a password
-    /// must use at least. 0 means no such rule.
+    /// How many distinct classes (of those listed in `classes`, or of the four
+    /// built-in classes when none are listed) a password must use at least.
+    /// 0 means no such rule.
     public var minClasses: Int
-    /// Characters a password must not contain.
+    /// Characters a password must not contain. Policies work on Unicode
+    /// scalars: list each as a single scalar (``PolicyFeasibility`` reports
+    /// one that is not).
     public var prohibited: Set<Character>
     /// Classes the first character must belong to (empty: any).
     public var firstCharacter: [CharacterClass]
@@ -131,7 +135,8 @@ public struct DictionaryRule: Sendable, Equatable {
 
 /// How a policy generates passwords.
 public enum GenerationStyle: Sendable, Equatable {
-    /// Random characters; `length` nil means the policy's minimum length (at least 16).
+    /// Random characters; `length` nil means max(minLength, 16), capped at
+    /// maxLength.
     case characters(length: Int?)
     /// Random words from a word list, joined by `separator`.
     case passphrase(words: Int, separator: String)

@@ -8,8 +8,18 @@
 /// Characters are Unicode scalars throughout: length counts scalars (a
 /// decomposed `é`, `e` plus a combining accent, counts two), and each scalar
 /// is counted in every class it belongs to. Characters outside the listed
-/// classes are allowed unless prohibited or capped. The validator never turns
-/// the password into a `String`; it decodes it into a buffer it wipes.
+/// classes are allowed unless prohibited or capped.
+///
+/// The personal-data rule refuses any run of `minMatchLength` characters
+/// (case-insensitive) taken from the username, given name, family name or
+/// the email's local part; shorter values are ignored. The dictionary rule
+/// refuses a password whose lowercase form is on the list, and one whose
+/// core is: the password with the non-letters at both ends stripped
+/// (`Password1!` → `password`), because decorating a common password does not
+/// make it safe.
+///
+/// The validator never turns the password into a `String`; it decodes it into
+/// a buffer it wipes.
 public struct PasswordValidator: Sendable {
     /// The policy checked.
     public let policy: PasswordPolicy

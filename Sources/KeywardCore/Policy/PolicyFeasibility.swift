@@ -11,10 +11,13 @@
 /// satisfies, class maximums that cap the password below its minimum length,
 /// custom characters made of several Unicode scalars, and for passphrases a
 /// missing word list, a prohibited separator, or words that cannot fit the
-/// maximum length. When none applies, one trial generation runs (with no
-/// person and no dictionary) and its error, if any, is the problem: that
-/// catches the combinations no single rule explains.
+/// maximum length. When none applies, three trial generations run (with no
+/// person and no dictionary) and the first error, if any, is the problem:
+/// that catches the combinations no single rule explains.
 public enum PolicyFeasibility {
+    /// How many trial generations a policy without stated problems must pass.
+    static let trialGenerations = 3
+
     /// Problems that make `policy` unable to generate a password that also
     /// satisfies `pairedWith` (empty = fine). Each a sentence naming the
     /// rule(s) in conflict.
@@ -22,12 +25,16 @@ public enum PolicyFeasibility {
         let constraints = CombinedConstraints(policy, pairedWith: pairedWith)
         let problems = staticProblems(of: constraints, words: words)
         guard problems.isEmpty else { return problems }
-        do {
-            _ = try PasswordGenerator(policy: policy, words: words).generate(pairedWith: pairedWith)
-            return []
-        } catch {
-            return ["Policy `\(policy.name)` cannot generate a password: \(error.message)"]
+        // A few trials: a policy that only sometimes generates fails at 3 a.m. too.
+        let generator = PasswordGenerator(policy: policy, words: words)
+        for _ in 0..<trialGenerations {
+            do {
+                _ = try generator.generate(pairedWith: pairedWith)
+            } catch {
+                return ["Policy `\(policy.name)` cannot generate a password: \(error.message)"]
+            }
         }
+        return []
     }
 
     /// The problems stated rule by rule, without a trial generation.
