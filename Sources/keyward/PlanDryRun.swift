@@ -46,11 +46,17 @@ struct PlanDryRun {
             loader: { path in
                 try String(contentsOfFile: configuration.path(for: path), encoding: .utf8)
             })
+        let commonPasswords: CommonPasswordList
+        do {
+            commonPasswords = try configuration.commonPasswords()
+        } catch {
+            throw CommandError("\(error)")
+        }
         let catalog = PolicyCatalog(
             policies: Array(configuration.policies.values),
             defaultGenerate: configuration.defaultPolicies.generate,
             defaultValidate: configuration.defaultPolicies.validate,
-            commonPasswords: BundledLists.commonPasswords,
+            commonPasswords: commonPasswords,
             words: BundledLists.passphraseWords)
         let planner = ProvisioningPlanner(catalog: catalog, transformer: transformer)
         let request = PlanRequest(kind: operation, identity: identity, systems: systems, password: password)

@@ -184,3 +184,28 @@ struct PlanDryRunTests {
         #expect(result.stdout.contains("ad:"))
     }
 }
+
+extension PlanDryRunTests {
+    @Test func anAdminDictionaryFileRefusesItsPasswords() throws {
+        let scratch = try Self.configuration()
+        try scratch.write("banned.txt", "Zebra-Umbrella-Forest\nanother-one\n")
+        try scratch.write("keyward.yaml", """
+            version: 2
+            store: sqlite:keyward.db
+            defaults:
+              validate: [basic]
+            policies:
+              basic:
+                minLength: 12
+                maxLength: 64
+                dictionary: { builtin: true, files: [banned.txt] }
+            """)
+        let refused = try scratch.run(
+            "dry-run", "--connector", "dir", "--user", "jdoe", "--operation", "change", "--value", "zebra-umbrella-forest")
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stdout.contains("dictionary") || refused.stdout.contains("commonly used"), "\(refused)")
+        let accepted = try scratch.run(
+            "dry-run", "--connector", "dir", "--user", "jdoe", "--operation", "change", "--value", "Giraffe-Lantern-River")
+        #expect(accepted.status == 0, "\(accepted)")
+    }
+}
