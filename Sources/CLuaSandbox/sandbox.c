@@ -315,8 +315,6 @@ void CLuaSandbox_close(CLuaSandbox_State *S) {
     free(S);
 }
 
-size_t CLuaSandbox_memory_in_use(const CLuaSandbox_State *S) { return S->mem_used; }
-uint64_t CLuaSandbox_call_count(const CLuaSandbox_State *S) { return S->calls; }
 
 /* ------------------------------------------------------------------ calls */
 
@@ -540,31 +538,6 @@ int CLuaSandbox_end_call(CLuaSandbox_State *S) {
 }
 
 /* -------------------------------------------------------------- utilities */
-
-CLuaSandbox_Outcome CLuaSandbox_compile_check(const char *source, size_t source_len,
-                                              char *message, size_t message_size, int32_t *line) {
-    kw_state S;
-    memset(&S, 0, sizeof S);
-    S.mem_cap = KW_STATE_MEMORY_CAP;
-    lua_State *L = lua_newstate(kw_alloc, &S);
-    if (L == NULL) return CLuaSandbox_MEMORY;
-    lua_atpanic(L, kw_panic_silently);
-    lua_setwarnf(L, kw_warn_nothing, NULL);
-    int status = kw_load_text(L, source, source_len);
-    CLuaSandbox_Outcome outcome = CLuaSandbox_OK;
-    if (status != LUA_OK) {
-        outcome = status == LUA_ERRMEM ? CLuaSandbox_MEMORY : CLuaSandbox_COMPILE;
-        CLuaSandbox_Result scratch;
-        memset(&scratch, 0, sizeof scratch);
-        kw_copy_message(L, -1, &scratch);
-        if (message != NULL && message_size > 0) {
-            snprintf(message, message_size, "%s", scratch.message);
-        }
-        if (line != NULL) *line = scratch.error_line;
-    }
-    lua_close(L);
-    return outcome;
-}
 
 size_t CLuaSandbox_thread_stack_size(void) {
     static __thread size_t cached = (size_t)-1;

@@ -15,12 +15,6 @@ package enum SecureMemory {
         explicit_bzero(base, buffer.count)
     }
 
-    /// Overwrites an array's bytes with zeroes and empties it.
-    package static func zero(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { zero($0) }
-        bytes.removeAll()
-    }
-
     /// Equality whose time depends only on the lengths, never on where the
     /// first difference is.
     package static func constantTimeEquals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {

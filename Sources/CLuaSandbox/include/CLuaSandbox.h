@@ -95,16 +95,6 @@ void CLuaSandbox_call(CLuaSandbox_State *state,
 /// garbage when due. Returns nonzero when the state should be retired.
 int CLuaSandbox_end_call(CLuaSandbox_State *state);
 
-/// Compiles `source` in text mode without running it. Returns CLuaSandbox_OK or
-/// CLuaSandbox_COMPILE; with a message buffer, copies the error text and line.
-CLuaSandbox_Outcome CLuaSandbox_compile_check(const char *source, size_t source_len,
-                                              char *message, size_t message_size, int32_t *line);
-
-/// Bytes the state holds now (Lua objects and secrets).
-size_t CLuaSandbox_memory_in_use(const CLuaSandbox_State *state);
-/// Calls run on this state since it opened.
-uint64_t CLuaSandbox_call_count(const CLuaSandbox_State *state);
-
 /// The names of the sandbox's base environment, NULL-terminated (for the checker's tests).
 const char *const *CLuaSandbox_base_names(void);
 /// Writes the names in library `lib` ("string", "table", "math", "utf8") as a
