@@ -8,12 +8,16 @@ let package = Package(
         .library(name: "KeywardCore", targets: ["KeywardCore"]),
         .library(name: "KeywardScripting", targets: ["KeywardScripting"]),
         .library(name: "KeywardConfiguration", targets: ["KeywardConfiguration"]),
+        .library(name: "KeywardStore", targets: ["KeywardStore"]),
+        .library(name: "KeywardConnectors", targets: ["KeywardConnectors"]),
+        .library(name: "KeywardEngine", targets: ["KeywardEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -41,6 +45,37 @@ let package = Package(
             name: "KeywardScripting",
             dependencies: ["KeywardCore", "CLuaSandbox"]
         ),
+        .systemLibrary(
+            name: "CXCrypt",
+            providers: [.apt(["libcrypt-dev"])]
+        ),
+        .target(
+            name: "KeywardStore",
+            dependencies: [
+                "KeywardCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "KeywardConnectors",
+            dependencies: [
+                "KeywardCore",
+                "CXCrypt",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "KeywardEngine",
+            dependencies: [
+                "KeywardCore",
+                "KeywardStore",
+                "KeywardConnectors",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "KeywardConfiguration",
             dependencies: [
@@ -56,6 +91,9 @@ let package = Package(
                 "KeywardCore",
                 "KeywardScripting",
                 "KeywardConfiguration",
+                "KeywardStore",
+                "KeywardConnectors",
+                "KeywardEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -81,8 +119,30 @@ let package = Package(
             dependencies: ["KeywardConfiguration", "KeywardCore", "KeywardTestSupport"]
         ),
         .testTarget(
+            name: "KeywardStoreTests",
+            dependencies: [
+                "KeywardStore", "KeywardCore", "KeywardTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "KeywardConnectorsTests",
+            dependencies: [
+                "KeywardConnectors", "KeywardCore", "KeywardTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "KeywardEngineTests",
+            dependencies: [
+                "KeywardEngine", "KeywardStore", "KeywardConnectors", "KeywardCore", "KeywardScripting", "KeywardTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "KeywardCLITests",
-            dependencies: ["keyward", "KeywardTestSupport"]
+            dependencies: ["keyward", "KeywardTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -72,6 +72,7 @@ public struct ConfigurationLoader: Sendable {
             directory: directory,
             version: settings.version,
             store: settings.store,
+            keyFile: settings.keyFile,
             connectorsDirectory: connectorsFolder,
             limits: settings.limits,
             defaultPolicies: settings.defaults,

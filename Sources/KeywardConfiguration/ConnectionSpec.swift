@@ -101,10 +101,19 @@ struct ConnectionSpec {
 
     static let sql = ConnectionSpec(
         fields: [
-            Field("url", .text, required: true, "The database URL, without a password."),
+            Field("url", .text, required: true, "sqlite:PATH (relative to keyward.yaml's folder); no password in it."),
             Field("username", .text, "The database user."),
             Field("password", .secret, "The database user's password: ${env:NAME} or ${file:PATH}."),
-            Field("table", .text, "The accounts table."),
+            Field("table", .text, required: true, "The accounts table."),
+            Field("keyColumn", .text, "The column holding the uid (default: the uid attribute's name)."),
+            Field("passwordColumn", .text, "The column __PASSWORD__ is stored in (default password)."),
+            Field("passwordStorage", .choice(["bcrypt", "pbkdf2-sha256", "sha256-hex", "cleartext"]),
+                  "How __PASSWORD__ is stored: bcrypt (default), pbkdf2-sha256, or the legacy sha256-hex and cleartext."),
+            Field("bcryptCost", .number, "bcrypt's cost factor, 4 to 31 (default 12)."),
+            Field("pbkdf2Iterations", .number, "PBKDF2-SHA256 iterations, at least 1000 (default 600000)."),
+            Field("lockedColumn", .text, "An integer column, 1 when the account is locked (needed for unlock)."),
+            Field("mustChangeColumn", .text, "An integer column, 1 when the password must change at next login."),
+            Field("operations", .text, "The operations the table supports: a comma-separated subset of initialize, change, reset, unlock."),
         ],
         isOpen: true)
 

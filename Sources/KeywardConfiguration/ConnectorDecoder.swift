@@ -16,6 +16,7 @@ struct ConnectorDecoder {
 
     static let keys = [
         "type", "enabled", "name", "description", "connection", "properties", "passwordPolicy", "mapping", "schema",
+        "retry",
     ]
 
     /// System names: letters, digits, `.`, `_` and `-`, starting with a letter or digit.
@@ -45,6 +46,7 @@ struct ConnectorDecoder {
         _ = reader["description"].flatMap { $0.string(diagnostics) }
         let connection = decodeConnection(reader["connection"], spec: spec, at: root)
         let together = decodeProperties(reader["properties"])
+        let retry = reader["retry"].flatMap(decodeRetry) ?? RetryPolicy()
         decodePolicies(reader["passwordPolicy"], into: &result)
         let mappingValue = reader.required(
             "mapping", diagnostics, hint: " (`mapping.attributes` lists the attributes, with `__PASSWORD__`)")
@@ -67,6 +69,7 @@ struct ConnectorDecoder {
             objectClass: objectClass,
             attributes: result.attributes,
             schema: declaredSchema?.map(\.schema) ?? Self.defaultSchema(for: result.attributes),
+            retry: retry,
             location: root.location)
         return result
     }

@@ -22,6 +22,9 @@ public struct KeywardConfiguration: Sendable {
     public var version: Int
     /// Where Keyward keeps its queue and history.
     public var store: StoreSetting
+    /// The master key file (`keyFile:`, default `keyward.key`), relative to
+    /// ``directory``; `KEYWARD_MASTER_KEY` takes precedence.
+    public var keyFile: String
     /// The folder the connector files were loaded from, as a path to open.
     public var connectorsDirectory: String
     /// The limits every transformation call runs under (`allowReveal` is per
@@ -40,6 +43,7 @@ public struct KeywardConfiguration: Sendable {
         directory: String,
         version: Int = KeywardConfiguration.currentVersion,
         store: StoreSetting = .sqlite(path: "keyward.db"),
+        keyFile: String = "keyward.key",
         connectorsDirectory: String,
         limits: ScriptLimits = ScriptLimits(),
         defaultPolicies: DefaultPolicies = DefaultPolicies(),
@@ -50,6 +54,7 @@ public struct KeywardConfiguration: Sendable {
         self.directory = directory
         self.version = version
         self.store = store
+        self.keyFile = keyFile
         self.connectorsDirectory = connectorsDirectory
         self.limits = limits
         self.defaultPolicies = defaultPolicies

@@ -6,6 +6,7 @@ import KeywardScripting
 struct Settings {
     var version = KeywardConfiguration.currentVersion
     var store = StoreSetting.sqlite(path: "keyward.db")
+    var keyFile = "keyward.key"
     /// The `connectorsDirectory:` value and where it is written, when given.
     var connectorsDirectory: (path: String, location: SourceLocation)?
     var limits = ScriptLimits()
@@ -25,13 +26,16 @@ struct SettingsDecoder {
     let diagnostics: Diagnostics
     let directory: String
 
-    static let keys = ["version", "store", "connectorsDirectory", "limits", "defaults", "policies"]
+    static let keys = ["version", "store", "keyFile", "connectorsDirectory", "limits", "defaults", "policies"]
 
     func decode(_ root: YAMLValue) -> Settings {
         var settings = Settings()
         guard let reader = root.mapping(diagnostics, what: "a mapping (the main configuration)", known: Self.keys) else { return settings }
         decodeVersion(reader, into: &settings)
         if let value = reader["store"], let store = decodeStore(value) { settings.store = store }
+        if let value = reader["keyFile"], let path = value.string(diagnostics, what: "a file path") {
+            settings.keyFile = path
+        }
         if let value = reader["connectorsDirectory"], let path = value.string(diagnostics, what: "a folder path") {
             settings.connectorsDirectory = (path, value.location)
         }

@@ -9,13 +9,14 @@ import Darwin
 #endif
 
 /// The `keyward` command-line tool: the script author's tools (`check`,
-/// `dry-run`, `test`) and the admin's configuration tools (`config`).
+/// `dry-run`, `test`), the admin's configuration tools (`config`), and the
+/// operator's: people, accounts, passwords, the queue and its workers.
 ///
 /// Exit statuses are those of ``ExitStatus``: 0 success, 1 the scripts
 /// failed, 2 usage or input error (argument-parser's own usage errors, which
 /// it would exit with 64, are mapped to 2 as well).
 @main
-struct Keyward: ParsableCommand {
+struct Keyward: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keyward",
         abstract: "Keyward provisions passwords to many systems, each through a sandboxed Lua transformation script.",
@@ -23,7 +24,9 @@ struct Keyward: ParsableCommand {
             Script authors check, try and test transformation scripts: Lua 5.4 chunks that get the \
             password as an opaque handle `attributeValue` (or nil) and a read-only table `context`, and \
             return a handle or nil. Admins check and migrate the configuration (keyward.yaml and \
-            connectors/*.yaml) and see what a request would send to each system.
+            connectors/*.yaml) and see what a request would send to each system. Operators import \
+            people, create accounts, change, reset and unlock passwords through the provisioning \
+            queue, which `keyward run` executes.
 
             Examples:
               keyward check scripts/          # the security checker on every script
@@ -33,20 +36,34 @@ struct Keyward: ParsableCommand {
               keyward config check            # keyward.yaml, every connector, every script, every policy
               keyward config migrate --dry-run
               keyward dry-run --connector ldap --user jdoe --operation change --value 'Correct-Horse-9'
+              keyward keygen                  # the master key that encrypts queued passwords
+              keyward identity import examples/people.csv
+              keyward account create --user jdoe --system demo-hr
+              keyward password reset --user jdoe --system demo-hr --must-change
+              keyward queue list; keyward audit --user jdoe
               keyward help dry-run            # more on one command
 
-            Exit status: 0 success, 1 the scripts failed (findings, a failed run or case), \
-            2 usage or input error (a missing or unreadable file, a malformed case file, an unknown flag).
+            Exit status: 0 success, 1 the scripts failed (findings, a failed run or case) or an \
+            operation failed on a system, 2 usage or input error (a missing or unreadable file, a \
+            malformed case file, an unknown flag, a request refused before anything ran).
             """,
-        subcommands: [CheckCommand.self, ConfigCommand.self, DryRunCommand.self, TestCommand.self]
+        subcommands: [
+            CheckCommand.self, DryRunCommand.self, TestCommand.self, ConfigCommand.self,
+            IdentityCommand.self, AccountCommand.self, PasswordCommand.self, QueueCommand.self, AuditCommand.self,
+            RunCommand.self, KeygenCommand.self, KeyCommand.self,
+        ]
     )
 
     /// Parses, runs, and exits with a status scripts can trust.
-    static func main() {
+    static func main() async {
         let status: Int32
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
             status = ExitStatus.success.rawValue
         } catch let error as CommandError {
             Console.error(error.message)

@@ -19,7 +19,7 @@ struct PlanDryRun {
     let json: Bool
 
     func run() throws {
-        let configuration = try loadConfiguration()
+        let configuration = try Runtime.loadConfiguration(configPath, includeExamples: includeExamples)
         let systems = try connectors.map { name throws(CommandError) -> ConnectorDefinition in
             guard let system = configuration.connectors.first(where: { $0.name == name }) else {
                 let known = configuration.connectors.map(\.name).sorted().joined(separator: ", ")
@@ -34,31 +34,7 @@ struct PlanDryRun {
         } else {
             password = .generate
         }
-        let engine: ScriptEngine
-        do {
-            engine = try ScriptEngine()
-        } catch {
-            throw CommandError("the linked Lua (\(ScriptEngine.luaRelease)) is older than 5.4.4; install liblua5.4 5.4.4 or newer")
-        }
-        let transformer = ScriptTransformer(
-            engine: engine,
-            limits: ScriptTransformer.limits(for: systems, base: configuration.limits),
-            loader: { path in
-                try String(contentsOfFile: configuration.path(for: path), encoding: .utf8)
-            })
-        let commonPasswords: CommonPasswordList
-        do {
-            commonPasswords = try configuration.commonPasswords()
-        } catch {
-            throw CommandError("\(error)")
-        }
-        let catalog = PolicyCatalog(
-            policies: Array(configuration.policies.values),
-            defaultGenerate: configuration.defaultPolicies.generate,
-            defaultValidate: configuration.defaultPolicies.validate,
-            commonPasswords: commonPasswords,
-            words: BundledLists.passphraseWords)
-        let planner = ProvisioningPlanner(catalog: catalog, transformer: transformer)
+        let planner = try Runtime.planner(for: configuration, systems: systems)
         let request = PlanRequest(kind: operation, identity: identity, systems: systems, password: password)
         let report: PlanReport
         do throws(PlanningError) {
@@ -68,20 +44,6 @@ struct PlanDryRun {
         }
         Console.outRaw(json ? report.json() : report.text())
         if !report.succeeded { throw ExitStatus.failure }
-    }
-
-    private func loadConfiguration() throws -> KeywardConfiguration {
-        let result: ConfigurationLoadResult
-        do {
-            result = try ConfigurationLoader(path: configPath, includeExamples: includeExamples).load()
-        } catch {
-            throw CommandError("\(error)")
-        }
-        guard result.isValid else {
-            for problem in result.errors { Console.err("\(problem)") }
-            throw CommandError("\(configPath) has \(result.errors.count) problem(s); run 'keyward config check' for details")
-        }
-        return result.configuration
     }
 
     /// `--user`: a YAML file describing the identity, or else a username.

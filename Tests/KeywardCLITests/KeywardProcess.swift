@@ -59,7 +59,9 @@ enum KeywardProcess {
     static let watchdogSeconds = 120.0
 
     /// Runs `keyward arguments…` in `directory`, feeding `stdin` (or nothing).
-    static func run(_ arguments: [String], in directory: URL, stdin: Data? = nil) throws -> CommandResult {
+    static func run(
+        _ arguments: [String], in directory: URL, stdin: Data? = nil, environment: [String: String] = [:]
+    ) throws -> CommandResult {
         guard let executable else {
             throw LocateError(message: "the keyward executable was not found next to the test binary")
         }
@@ -85,6 +87,9 @@ enum KeywardProcess {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -169,8 +174,8 @@ final class Scratch {
     }
 
     /// Runs `keyward arguments…` in this folder.
-    func run(arguments: [String], stdin: Data? = nil) throws -> CommandResult {
-        try KeywardProcess.run(arguments, in: url, stdin: stdin)
+    func run(arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+        try KeywardProcess.run(arguments, in: url, stdin: stdin, environment: environment)
     }
 }
 

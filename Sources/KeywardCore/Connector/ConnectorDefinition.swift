@@ -23,6 +23,8 @@ public struct ConnectorDefinition: Sendable {
     public var attributes: [AttributeMapping]
     /// The attribute schema: declared in the file, else the type's default.
     public var schema: [AttributeSchema]
+    /// How transient failures are retried (`retry:`).
+    public var retry: RetryPolicy
     /// Where the definition was written.
     public var location: SourceLocation
 
@@ -38,6 +40,7 @@ public struct ConnectorDefinition: Sendable {
         objectClass: String = "__ACCOUNT__",
         attributes: [AttributeMapping],
         schema: [AttributeSchema] = [],
+        retry: RetryPolicy = RetryPolicy(),
         location: SourceLocation
     ) {
         self.name = name
@@ -50,6 +53,7 @@ public struct ConnectorDefinition: Sendable {
         self.objectClass = objectClass
         self.attributes = attributes
         self.schema = schema
+        self.retry = retry
         self.location = location
     }
 

@@ -35,7 +35,7 @@ public struct ConnectorType: Sendable, Hashable {
         ConnectorType(name: "ldap", operations: [.initialize, .change, .reset, .unlock], implemented: false),
         ConnectorType(name: "entra", operations: [.initialize, .reset], implemented: false),
         ConnectorType(name: "servicenow", operations: [.initialize], implemented: false),
-        ConnectorType(name: "sql", operations: [.initialize, .change, .reset, .unlock], implemented: false),
+        ConnectorType(name: "sql", operations: [.initialize, .change, .reset, .unlock], implemented: true),
         ConnectorType(name: "external", operations: [.initialize, .change, .reset, .unlock], implemented: false),
     ]
 }

@@ -22,4 +22,28 @@ package enum EditDistance {
         }
         return previous[rhs.count]
     }
+
+    /// The candidate closest to `name`: an exact match ignoring case first,
+    /// then the nearest within an edit distance of 2 (3 for names of 10
+    /// characters or more) that is shorter than the name itself; ties go to
+    /// the alphabetically first.
+    package static func closest(to name: String, among candidates: some Sequence<String>) -> String? {
+        let lowered = name.lowercased()
+        let candidates = Array(candidates)
+        if let sameLetters = candidates.sorted().first(where: { $0 != name && $0.lowercased() == lowered }) {
+            return sameLetters
+        }
+        let target = Array(lowered.unicodeScalars)
+        let maximum = target.count >= 10 ? 3 : 2
+        var best: (distance: Int, name: String)?
+        for candidate in candidates where candidate != name {
+            let other = Array(candidate.lowercased().unicodeScalars)
+            guard abs(other.count - target.count) <= maximum else { continue }
+            let distance = between(target, other)
+            guard distance <= maximum, distance < target.count else { continue }
+            if let current = best, (current.distance, current.name) <= (distance, candidate) { continue }
+            best = (distance, candidate)
+        }
+        return best?.name
+    }
 }

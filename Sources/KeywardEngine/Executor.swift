@@ -1,0 +1,108 @@
+public import Foundation
+public import KeywardStore
+public import Logging
+import KeywardConnectors
+
+/// The queue's workers: they claim due operations from the store, run them
+/// through their system's connector, and record how each attempt ended.
+///
+/// **At-least-once execution with idempotent effects.** An operation is
+/// marked `running` before its connector is called and its outcome is
+/// recorded after, so a crash in between leaves it `running`; on restart
+/// ``recoverInterrupted()`` makes it due again, marked interrupted, and it
+/// runs a second time. Its effect is applied once all the same: a create
+/// that finds its account already there with the same attributes counts as
+/// done; a password set twice leaves the same password; a change whose new
+/// password already verifies counts as done; unlock is idempotent.
+///
+/// Transient failures (unreachable, timed out, throttled) are retried after
+/// the system's backoff (`retry:` in its connector file, never sooner than
+/// a `Retry-After`), until `maxAttempts`, then the operation is `blocked`.
+/// Other failures end it as `failed`. Either way its secrets are deleted.
+public struct Executor: Sendable {
+    /// The store.
+    public let store: any Store
+    /// The configured systems, by name.
+    public let systems: [String: TargetSystem]
+    /// Where progress goes: one line per attempt, never a secret.
+    public let logger: Logger
+    /// How many operations are claimed at a time.
+    public let batchSize: Int
+    /// How many run at once.
+    public let concurrency: Int
+    /// The clock.
+    public let now: @Sendable () -> Date
+
+    /// Creates an executor.
+    public init(
+        store: any Store, systems: [TargetSystem], logger: Logger, batchSize: Int = 32, concurrency: Int = 4,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.systems = Dictionary(systems.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.logger = logger
+        self.batchSize = max(1, batchSize)
+        self.concurrency = max(1, concurrency)
+        self.now = now
+    }
+
+    /// Makes operations a dead worker left `running` due again. Call once at
+    /// start, before the first claim.
+    @discardableResult
+    public func recoverInterrupted() async throws -> Int {
+        let count = try await store.recoverInterrupted(now: now())
+        if count > 0 {
+            logger.notice("resuming \(count) operation(s) interrupted by a stop or crash")
+        }
+        return count
+    }
+
+    /// Claims one batch of due operations and runs it. Returns how many ran.
+    public func runBatch() async throws -> Int {
+        let claimed = try await store.claimDue(limit: batchSize, now: now())
+        guard !claimed.isEmpty else { return 0 }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            for _ in 0..<min(concurrency, claimed.count) {
+                let operation = claimed[next]
+                next += 1
+                group.addTask { try await attempt(operation) }
+            }
+            while try await group.next() != nil, next < claimed.count {
+                let operation = claimed[next]
+                next += 1
+                group.addTask { try await attempt(operation) }
+            }
+            try await group.waitForAll()
+        }
+        return claimed.count
+    }
+
+    /// Runs batches until no operation is due. Returns how many ran.
+    @discardableResult
+    public func drain() async throws -> Int {
+        var total = 0
+        while true {
+            let count = try await runBatch()
+            if count == 0 { return total }
+            total += count
+        }
+    }
+
+    /// Runs until the task is cancelled: batch after batch, sleeping
+    /// `pollInterval` when nothing is due. A cancelled task finishes the
+    /// batch in hand first, so nothing claimed is left `running`.
+    public func run(pollInterval: Duration = .seconds(1)) async throws {
+        while !Task.isCancelled {
+            let count = try await withTaskCancellationShield(runBatch)
+            if count == 0 {
+                try? await Task.sleep(for: pollInterval)
+            }
+        }
+    }
+}
+
+/// Runs `body` to its end even when the surrounding task is cancelled.
+private func withTaskCancellationShield<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await Task.detached(operation: body).value
+}

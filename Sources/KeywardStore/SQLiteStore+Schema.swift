@@ -1,0 +1,78 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema's migrations, in order. A migration, once released, never
+    /// changes: a schema change is a new migration.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE identities (
+                        username TEXT NOT NULL PRIMARY KEY,
+                        given_name TEXT,
+                        family_name TEXT,
+                        email TEXT,
+                        manager_email TEXT,
+                        attributes TEXT NOT NULL DEFAULT '{}'
+                    );
+                    CREATE TABLE accounts (
+                        username TEXT NOT NULL,
+                        system TEXT NOT NULL,
+                        uid TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        locked INTEGER,
+                        must_change INTEGER,
+                        updated_at REAL NOT NULL,
+                        PRIMARY KEY (username, system)
+                    );
+                    CREATE INDEX accounts_system_uid ON accounts (system, uid);
+                    CREATE TABLE operations (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        request_id TEXT NOT NULL,
+                        requested_by TEXT NOT NULL,
+                        system TEXT NOT NULL,
+                        username TEXT NOT NULL,
+                        uid TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        attributes TEXT NOT NULL DEFAULT '[]',
+                        must_change INTEGER,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        max_attempts INTEGER NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        interrupted INTEGER NOT NULL DEFAULT 0,
+                        result_code TEXT,
+                        result_message TEXT,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE INDEX operations_due ON operations (state, next_attempt_at);
+                    CREATE INDEX operations_account ON operations (system, uid, id);
+                    CREATE INDEX operations_username ON operations (username, id);
+                    CREATE TABLE secrets (
+                        operation_id INTEGER NOT NULL REFERENCES operations (id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        key_id TEXT NOT NULL,
+                        sealed BLOB NOT NULL,
+                        PRIMARY KEY (operation_id, name)
+                    );
+                    CREATE TABLE audit (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        username TEXT NOT NULL,
+                        system TEXT,
+                        uid TEXT,
+                        operation_id INTEGER,
+                        outcome TEXT NOT NULL,
+                        message TEXT NOT NULL DEFAULT ''
+                    );
+                    CREATE INDEX audit_username_at ON audit (username, at);
+                    CREATE INDEX audit_at ON audit (at);
+                    """)
+        }
+        return migrator
+    }
+}

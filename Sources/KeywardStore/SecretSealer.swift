@@ -1,0 +1,70 @@
+import Crypto
+import Foundation
+import KeywardCore
+
+/// A secret as confidential storage holds it: AES-GCM's nonce, ciphertext
+/// and tag, and the id of the key that sealed it.
+struct SealedSecret: Sendable {
+    /// The key's id (``MasterKey/id``).
+    var keyID: String
+    /// Nonce (12 bytes), ciphertext, tag (16 bytes).
+    var combined: Data
+}
+
+/// AES-GCM sealing of secrets, bound to their row so that a value copied to
+/// another operation or name fails authentication.
+enum SecretSealer {
+    /// Names the format, the operation and the secret's name.
+    static func associatedData(operationID: Int64, name: String) -> Data {
+        Data("keyward-secret-v1|\(operationID)|\(name)".utf8)
+    }
+
+    /// Encrypts `secret` under `key` with a fresh random nonce.
+    static func seal(
+        _ secret: GuardedString, operationID: Int64, name: String, key: MasterKey
+    ) throws(StoreError) -> SealedSecret {
+        let associated = associatedData(operationID: operationID, name: name)
+        do {
+            let box = try secret.withUnsafeBytes { plaintext in
+                try AES.GCM.seal(plaintext, using: key.key, nonce: AES.GCM.Nonce(), authenticating: associated)
+            }
+            guard let combined = box.combined else {
+                throw StoreError(.database, "could not encrypt operation \(operationID)'s secret \(name)")
+            }
+            return SealedSecret(keyID: key.id, combined: combined)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "could not encrypt operation \(operationID)'s secret \(name)")
+        }
+    }
+
+    /// Decrypts a stored value with the keyring's key of its id.
+    static func open(
+        _ sealed: SealedSecret, operationID: Int64, name: String, keyring: Keyring
+    ) throws(StoreError) -> GuardedString {
+        guard let key = keyring.key(id: sealed.keyID) else {
+            let configured = keyring.ids
+            let which =
+                configured.count == 1
+                ? "which is not the configured key (\(configured[0]))"
+                : "which is none of the configured keys (\(configured.joined(separator: ", ")))"
+            throw StoreError(
+                .decryptionFailed,
+                "operation \(operationID)'s secret was encrypted with key \(sealed.keyID), \(which); configure that key, or cancel the operation"
+            )
+        }
+        do {
+            let box = try AES.GCM.SealedBox(combined: sealed.combined)
+            var plaintext = try AES.GCM.open(
+                box, using: key.key, authenticating: associatedData(operationID: operationID, name: name))
+            defer { plaintext.resetBytes(in: 0..<plaintext.count) }
+            return GuardedString(bytes: plaintext)
+        } catch {
+            throw StoreError(
+                .decryptionFailed,
+                "operation \(operationID)'s secret \(name) does not decrypt with key \(sealed.keyID): the stored value was altered, or the key is not the one that sealed it; restore the right key, or cancel the operation"
+            )
+        }
+    }
+}
