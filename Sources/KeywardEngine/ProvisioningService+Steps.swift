@@ -104,11 +104,15 @@ extension ProvisioningService {
 
     /// The current password as the system stores it: through the
     /// `__PASSWORD__` script, as the new one is, so the system can compare.
-    func transformCurrent(_ current: GuardedString, for target: TargetSystem, uid: String) throws(ServiceError) -> GuardedString {
+    func transformCurrent(
+        _ current: GuardedString, for target: TargetSystem, identity: Identity, uid: String
+    ) throws(ServiceError) -> GuardedString {
         guard let mapping = target.definition.attributes.first(where: { $0.name == AttributeSchema.passwordName }),
             let script = mapping.transform
         else { return current }
-        let context = TransformationContext(system: target.name, attribute: mapping.name, operation: .change, uid: uid)
+        let account = AccountAttributes(system: target.definition, identity: identity, knownUID: uid)
+        let context = TransformationContext(
+            system: target.name, attribute: mapping.name, operation: .change, uid: uid, attributes: account.known)
         let transformed: GuardedString?
         do throws(TransformationFailure) {
             transformed = try planner.transformer.transform(script: script, password: current, context: context)

@@ -86,7 +86,10 @@ public struct ProvisioningService: Sendable {
             names = systemNames
         } else {
             let accounts = try await accounts(username)
-            names = accounts.map(\.system).filter { systems[$0]?.operations.contains(.change) == true }
+            names = accounts.filter { account in
+                guard account.state != .failed, let system = systems[account.system] else { return false }
+                return system.definition.enabled && system.operations.contains(.change)
+            }.map(\.system)
             guard !names.isEmpty else {
                 throw ServiceError(.account, "\(username) has no account on a system that supports change")
             }
@@ -99,7 +102,7 @@ public struct ProvisioningService: Sendable {
         for target in targets {
             let planned = plan[system: target.name]?.operations ?? []
             let uid = uids[target.name] ?? ""
-            let verified = try transformCurrent(current, for: target, uid: uid)
+            let verified = try transformCurrent(current, for: target, identity: identity, uid: uid)
             for (index, step) in planned.enumerated() {
                 var operation = queued(step, on: target, username: username, action: index == 0 ? .change : .update)
                 if index == 0 { operation.secrets[currentPasswordSecretName] = verified }

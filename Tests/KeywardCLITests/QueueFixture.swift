@@ -13,10 +13,14 @@ struct QueueFixture {
     /// The people in people.csv.
     static let people = ["ada", "alan", "grace"]
 
-    init(operations: String = "initialize, change, reset, unlock", extraConnectors: [String: String] = [:]) throws {
+    init(
+        operations: String = "initialize, change, reset, unlock",
+        retry: String = "{ maxAttempts: 3, backoff: fixed, delay: 0s, maxDelay: 0s }",
+        extraConnectors: [String: String] = [:]
+    ) throws {
         scratch = try Scratch()
         try scratch.write("keyward.yaml", Self.mainConfiguration)
-        try scratch.write("connectors/hr.yaml", Self.hrConnector(operations: operations))
+        try scratch.write("connectors/hr.yaml", Self.hrConnector(operations: operations, retry: retry))
         for (name, text) in extraConnectors {
             try scratch.write("connectors/\(name).yaml", text)
         }
@@ -70,7 +74,7 @@ struct QueueFixture {
 
         """
 
-    static func hrConnector(operations: String) -> String {
+    static func hrConnector(operations: String, retry: String) -> String {
         """
         type: sql
         connection:
@@ -83,7 +87,7 @@ struct QueueFixture {
           lockedColumn: locked
           mustChangeColumn: must_change
           operations: \(operations)
-        retry: { maxAttempts: 3, backoff: fixed, delay: 0s, maxDelay: 0s }
+        retry: \(retry)
         mapping:
           attributes:
             - { name: login, source: username, uid: true }

@@ -10,7 +10,7 @@ extension SQLTableConnector {
         _ body: @escaping @Sendable (Database) throws -> Result
     ) async throws(ConnectorError) -> Result {
         do {
-            return try await database.read(body)
+            return try await database.queue().read(body)
         } catch {
             throw Self.error(for: error, system: definition.name, path: settings.databasePath)
         }
@@ -23,7 +23,7 @@ extension SQLTableConnector {
         _ body: @escaping @Sendable (Database) throws -> Result
     ) async throws(ConnectorError) -> Result {
         do {
-            return try await database.writeWithoutTransaction { db in
+            return try await database.queue().writeWithoutTransaction { db in
                 var result: Result?
                 try db.inTransaction(.immediate) {
                     result = try body(db)

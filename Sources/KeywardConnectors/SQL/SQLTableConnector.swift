@@ -12,7 +12,7 @@ public import KeywardCore
 /// transformed by their scripts and are stored as they are. A read never
 /// returns the password column or a password attribute's column.
 ///
-/// The file is opened once, at creation, without changing its journal mode
+/// The file is opened once, on first use, without changing its journal mode
 /// (it belongs to an application); writes take the lock at once
 /// (`BEGIN IMMEDIATE`) and wait up to five seconds for another writer.
 public struct SQLTableConnector: Connector {
@@ -21,14 +21,14 @@ public struct SQLTableConnector: Connector {
     /// The settings read from the definition.
     public let settings: SQLTableSettings
 
-    let database: DatabaseQueue
+    let database: LazyDatabase
     /// Lowercased names of the columns that hold passwords: never read back.
     let secretColumns: Set<String>
 
     /// The password operations the table supports (`operations`).
     public var capabilities: Set<PasswordOperation> { settings.operations }
 
-    /// Reads the settings and opens the database file.
+    /// Reads the settings and checks the database file exists (it is opened on first use).
     /// - Throws: ``ConnectorError/Kind/configuration`` for a wrong setting or
     ///   a database file that does not exist; ``ConnectorError/Kind/unreachable``
     ///   when the file cannot be opened.
@@ -61,11 +61,7 @@ public struct SQLTableConnector: Connector {
             // zeroes instead of leaving it in free pages of the file.
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
-        do {
-            database = try DatabaseQueue(path: settings.databasePath, configuration: configuration)
-        } catch {
-            throw Self.error(for: error, system: definition.name, path: settings.databasePath)
-        }
+        database = LazyDatabase(path: settings.databasePath, configuration: configuration)
 
         var secretColumns: Set<String> = [settings.passwordColumn.lowercased()]
         for attribute in definition.passwordAttributes where attribute.name != AttributeSchema.passwordName {

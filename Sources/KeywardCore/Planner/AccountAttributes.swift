@@ -1,13 +1,13 @@
 /// The non-password attribute values of one account, taken from the identity
 /// and the mapping's constants, and its uid.
-struct AccountAttributes {
+package struct AccountAttributes {
     /// The value of each non-password mapped attribute, by name; nil when
     /// its identity field is not set or it has no source.
-    let values: [String: String?]
+    package let values: [String: String?]
     /// The account's uid, when known.
-    let uid: String?
+    package let uid: String?
 
-    init(system: ConnectorDefinition, identity: Identity, knownUID: String?) {
+    package init(system: ConnectorDefinition, identity: Identity, knownUID: String?) {
         var values: [String: String?] = [:]
         for mapping in system.attributes where !mapping.isPassword {
             values[mapping.name] = Self.value(of: mapping.source, in: identity)
@@ -17,7 +17,7 @@ struct AccountAttributes {
     }
 
     /// The values that are set, for a script's `context`.
-    var known: [String: String] { values.compactMapValues { $0 } }
+    package var known: [String: String] { values.compactMapValues { $0 } }
 
     /// The value `source` gives for `identity`: an identity field
     /// (`username`, `givenName`, `familyName`, `email`, `managerEmail`,
