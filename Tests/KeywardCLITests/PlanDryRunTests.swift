@@ -43,7 +43,7 @@ struct PlanDryRunTests {
             """)
         try scratch.write("connectors/app.yaml", """
             type: sql
-            connection: { url: "sqlite:app.db" }
+            connection: { url: "sqlite:app.db", table: accounts }
             mapping:
               attributes:
                 - { name: login, source: username, uid: true }

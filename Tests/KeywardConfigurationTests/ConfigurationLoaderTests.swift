@@ -292,13 +292,13 @@ struct ConfigurationLoaderTests {
         }
     }
 
-    @Test("the shipped keyward.yaml and every connectors/*.yaml.example load without a problem")
+    @Test("the shipped keyward.yaml, the demo and every connectors/*.yaml.example load without a problem")
     func shipped() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let result = try ConfigurationLoader(path: root.appendingPathComponent("keyward.yaml").path, includeExamples: true).load()
         #expect(result.errors.isEmpty, "\(result.errors.map(\.description))")
         #expect(result.warnings.isEmpty, "\(result.warnings.map(\.description))")
-        #expect(result.configuration.connectors.map(\.name) == ["ad", "entra", "ldap", "servicenow"])
+        #expect(result.configuration.connectors.map(\.name) == ["ad", "demo-hr", "entra", "ldap", "servicenow"])
         #expect(result.configuration.connectors.allSatisfy { $0.passwordAttributes.first?.name == "__PASSWORD__" })
         #expect(result.configuration.policies.keys.sorted() == ["corporate", "passphrase", "strong"])
     }

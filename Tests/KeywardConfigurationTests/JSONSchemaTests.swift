@@ -48,11 +48,11 @@ struct JSONSchemaTests {
     func shipped() throws {
         let examples = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("connectors").path)
             .filter { $0.hasSuffix(".yaml.example") || $0.hasSuffix(".yaml") }.sorted()
-        #expect(examples == ["ad.yaml.example", "entra.yaml.example", "ldap.yaml.example", "servicenow.yaml.example"])
+        #expect(examples == ["ad.yaml.example", "demo-hr.yaml", "entra.yaml.example", "ldap.yaml.example", "servicenow.yaml.example"])
         var pairs = [(Self.mainSchema, Self.root.appendingPathComponent("keyward.yaml").path)]
         pairs += examples.map { (Self.connectorSchema, Self.root.appendingPathComponent("connectors/\($0)").path) }
         let results = try Self.validate(pairs)
-        #expect(results.count == 5)
+        #expect(results.count == 6)
         for (file, messages) in results {
             #expect(messages.isEmpty, "\(file): \(messages)")
         }
@@ -61,7 +61,7 @@ struct JSONSchemaTests {
     @Test("each shipped example names its schema for the YAML language server")
     func modelines() throws {
         let connectors = Self.root.appendingPathComponent("connectors")
-        for name in try FileManager.default.contentsOfDirectory(atPath: connectors.path) where name.hasSuffix(".yaml.example") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: connectors.path) where name.hasSuffix(".yaml.example") || name.hasSuffix(".yaml") {
             let text = try String(contentsOf: connectors.appendingPathComponent(name), encoding: .utf8)
             #expect(text.hasPrefix("# yaml-language-server: $schema=../schema/connector.schema.json\n"), "\(name)")
         }
