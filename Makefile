@@ -1,15 +1,19 @@
 # Keyward: the commands behind README.md.
 #   make setup   system packages the build and tests need (Debian 12, root), and the
 #                Python modules the JSON Schema tests use
-#   make run     the main job: check and test the shipped scripts and configuration, dry-run a script and a plan
+#   make run     the main job, from scratch in var/: import people, create their accounts in the demo HR
+#                application's table (SQLite), reset and change a password, unlock, show queue, audit and table
+#   make scripts the script author's tools on the shipped scripts and configuration
 #   make test    every test
-#   make bench   the sandbox benchmark, in release mode
+#   make bench   the benchmarks, in release mode: the sandbox (a-c), cold start (d) and the
+#                password-reset queue (e); `make bench BENCH_ARGS='--only queue'` runs one of them
 SWIFT ?= swift
 KEYWARD = .build/debug/keyward
+BENCH_ARGS ?=
 
-APT_PACKAGES = pkg-config liblua5.4-dev libssl-dev lua5.4
+APT_PACKAGES = pkg-config liblua5.4-dev libssl-dev lua5.4 libsqlite3-dev libcrypt-dev sqlite3
 
-.PHONY: setup build run test bench clean
+.PHONY: setup build run scripts test bench clean
 
 setup:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -20,7 +24,26 @@ setup:
 build:
 	$(SWIFT) build
 
+# The demo's passwords are typed here on purpose (it is a demo); real ones
+# come from a prompt or standard input, never from the command line.
 run: build
+	rm -rf var && mkdir -m 700 var
+	sqlite3 var/hr.db < examples/demo-hr/schema.sql
+	$(KEYWARD) config check
+	$(KEYWARD) keygen
+	$(KEYWARD) identity import examples/people.csv
+	$(KEYWARD) account create --all-users --system demo-hr
+	printf 'Winter-Sky-42-Lamp\n' | $(KEYWARD) password reset --user ada --system demo-hr --stdin --must-change
+	printf 'Winter-Sky-42-Lamp\nPurple-Otter-7-Canyon\n' | $(KEYWARD) password change --user ada --stdin
+	sqlite3 var/hr.db "UPDATE employees SET locked = 1 WHERE login = 'alan'"
+	$(KEYWARD) account unlock --user alan --system demo-hr
+	$(KEYWARD) queue list
+	$(KEYWARD) audit --user ada
+	sqlite3 -header -column var/hr.db \
+	  "SELECT login, first_name, department, substr(password_hash, 1, 29) || '...' AS password_hash, \
+	          substr(portal_hash, 1, 16) || '...' AS portal_hash, locked, must_change FROM employees"
+
+scripts: build
 	$(KEYWARD) check scripts/
 	$(KEYWARD) test scripts/
 	$(KEYWARD) config check --examples
@@ -38,7 +61,7 @@ test:
 
 bench:
 	$(SWIFT) build -c release --product keyward
-	$(SWIFT) run -c release --package-path Benchmarks keyward-bench --keyward .build/release/keyward
+	$(SWIFT) run -c release --package-path Benchmarks keyward-bench --keyward .build/release/keyward $(BENCH_ARGS)
 
 clean:
-	rm -rf .build Benchmarks/.build .build-warnings.log
+	rm -rf .build Benchmarks/.build .build-warnings.log var

@@ -61,7 +61,9 @@ extension Executor {
             return "created"
         case .update:
             try await connector.update(uid: operation.uid, attributes: attributes, options: options)
-            return attributes.contains(where: \.isMainPassword) ? "password set" : "updated"
+            if attributes.contains(where: \.isMainPassword) { return "password set" }
+            let passwords = operation.attributes.filter(\.isPassword).map(\.name)
+            return passwords.isEmpty ? "updated" : "password attributes set: \(passwords.joined(separator: ", "))"
         case .change:
             guard let current = claimed.secrets[currentPasswordSecretName] else {
                 throw ConnectorError(.failed, "the current password is missing from confidential storage")
