@@ -110,15 +110,9 @@ struct AccountCommand: ParsableCommand {
         @OptionGroup var outcome: RequestOutcome.Options
 
         func run() async throws {
-            let runtime = try Runtime.open(configPath: options.config)
-            let service = try runtime.service()
-            let receipt: ProvisioningService.Receipt
-            do throws(ServiceError) {
-                receipt = try await service.unlock(username: user, system: system)
-            } catch {
-                throw error.commandError
+            try await RequestOutcome.submit(config: options.config, wait: !outcome.noWait) { service throws(ServiceError) in
+                try await service.unlock(username: user, system: system)
             }
-            try await RequestOutcome(runtime: runtime).finish(receipt, wait: !outcome.noWait)
         }
     }
 

@@ -48,16 +48,10 @@ struct PasswordCommand: ParsableCommand {
                 current = try PasswordPrompt.ask("Current password: ")
                 new = try PasswordPrompt.askNew("New password: ")
             }
-            let runtime = try Runtime.open(configPath: options.config)
-            let service = try runtime.service()
-            let receipt: ProvisioningService.Receipt
-            do throws(ServiceError) {
-                receipt = try await service.changePassword(
+            try await RequestOutcome.submit(config: options.config, wait: !outcome.noWait) { service throws(ServiceError) in
+                try await service.changePassword(
                     username: user, systems: system.isEmpty ? nil : system, current: current, new: new)
-            } catch {
-                throw error.commandError
             }
-            try await RequestOutcome(runtime: runtime).finish(receipt, wait: !outcome.noWait)
         }
     }
 
@@ -111,17 +105,12 @@ struct PasswordCommand: ParsableCommand {
             } else {
                 password = .generate
             }
-            let runtime = try Runtime.open(configPath: options.config)
-            let service = try runtime.service()
-            let receipt: ProvisioningService.Receipt
-            do throws(ServiceError) {
-                receipt = try await service.resetPassword(
+            try await RequestOutcome.submit(
+                config: options.config, wait: !outcome.noWait, showPassword: showPassword
+            ) { service throws(ServiceError) in
+                try await service.resetPassword(
                     username: user, system: system, password: password, mustChange: mustChange ? true : nil)
-            } catch {
-                throw error.commandError
             }
-            RequestOutcome.showPassword(receipt, requested: showPassword)
-            try await RequestOutcome(runtime: runtime).finish(receipt, wait: !outcome.noWait)
         }
     }
 }

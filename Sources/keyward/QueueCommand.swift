@@ -100,12 +100,8 @@ struct QueueCommand: ParsableCommand {
         var id: Int64
 
         func run() async throws {
-            let store = try QueueCommand.openStore(options)
-            do {
-                let operation = try await store.retry(operationID: id, actor: Runtime.actor, now: Date())
-                Console.out(QueueReport.line(operation))
-            } catch let error as StoreError {
-                throw CommandError(error.message)
+            try await QueueCommand.steer(options) { store in
+                try await store.retry(operationID: id, actor: Runtime.actor, now: Date())
             }
         }
     }
@@ -120,13 +116,21 @@ struct QueueCommand: ParsableCommand {
         var id: Int64
 
         func run() async throws {
-            let store = try QueueCommand.openStore(options)
-            do {
-                let operation = try await store.cancel(operationID: id, actor: Runtime.actor, now: Date())
-                Console.out(QueueReport.line(operation))
-            } catch let error as StoreError {
-                throw CommandError(error.message)
+            try await QueueCommand.steer(options) { store in
+                try await store.cancel(operationID: id, actor: Runtime.actor, now: Date())
             }
+        }
+    }
+
+    /// Runs `change` on one operation and prints it as it is afterwards.
+    static func steer(
+        _ options: ConfigOption, _ change: (SQLiteStore) async throws -> QueuedOperation
+    ) async throws {
+        let store = try openStore(options)
+        do {
+            Console.out(QueueReport.line(try await change(store)))
+        } catch let error as StoreError {
+            throw CommandError(error.message)
         }
     }
 

@@ -16,6 +16,26 @@ struct RequestOutcome {
         var noWait = false
     }
 
+    /// Opens the runtime, makes the request with `request`, then runs and
+    /// reports its operations. A refusal is a ``CommandError`` (status 2).
+    @discardableResult
+    static func submit(
+        config: String, wait: Bool, showPassword: Bool = false,
+        _ request: (ProvisioningService) async throws(ServiceError) -> ProvisioningService.Receipt
+    ) async throws -> ProvisioningService.Receipt {
+        let runtime = try Runtime.open(configPath: config)
+        let service = try runtime.service()
+        let receipt: ProvisioningService.Receipt
+        do throws(ServiceError) {
+            receipt = try await request(service)
+        } catch {
+            throw error.commandError
+        }
+        Self.showPassword(receipt, requested: showPassword)
+        try await RequestOutcome(runtime: runtime).finish(receipt, wait: wait)
+        return receipt
+    }
+
     /// Runs the receipt's operations and reports them.
     func finish(_ receipt: ProvisioningService.Receipt, wait: Bool) async throws {
         guard wait else {
