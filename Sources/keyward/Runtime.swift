@@ -93,6 +93,9 @@ struct Runtime {
             }
             do {
                 let connector = try registry.connector(for: definition, environment: environment)
+                if let table = connector as? SQLTableConnector {
+                    for warning in table.settings.warnings { Console.warning(warning) }
+                }
                 systems.append(TargetSystem(definition: definition, connector: connector))
             } catch where error.kind == .unsupported {
                 // A type without a connector yet: its systems are reported when a request names them.

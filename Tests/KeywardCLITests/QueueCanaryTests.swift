@@ -65,14 +65,14 @@ struct QueueCanaryTests {
         try holder.inDatabase { db in try db.execute(sql: "ROLLBACK") }
         let retryID: Int64 = try #require(try fixture.store("SELECT id FROM operations WHERE state = 'retrying'"))
         #expect(try run("queue", "retry", "\(retryID)").status == 0)
-        #expect(try run("run", "--drain").status == 0)
+        #expect(try run("run", "--drain", "--verbose").status == 0)
         #expect(try fixture.store("SELECT state FROM operations WHERE id = \(retryID)") == "executed")
 
         // A crash after a worker claimed an operation: the restart resumes it.
         #expect(try run("password", "reset", "--user", "ada", "--system", "hr", "--stdin", "--no-wait", stdin: canary + "-5\n").status == 0)
         let store = try DatabaseQueue(path: fixture.storePath)
         try store.write { db in try db.execute(sql: "UPDATE operations SET state = 'running', attempts = 1 WHERE state = 'created'") }
-        let resumed = try run("run", "--drain")
+        let resumed = try run("run", "--drain", "--verbose")
         #expect(resumed.stderr.contains("resuming 1 operation"), "\(resumed)")
         // The system holds the last password: a change from it succeeds.
         let last = try run("password", "change", "--user", "ada", "--system", "hr", "--stdin", stdin: "\(canary)-5\n\(canary)-6\n")

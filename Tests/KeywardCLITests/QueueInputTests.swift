@@ -103,6 +103,17 @@ struct QueueInputTests {
         #expect(try fixture.store("SELECT count(*) FROM operations") == 1)
     }
 
+    @Test func cleartextStorageIsWarnedAboutAtEveryStart() throws {
+        let fixture = try QueueFixture()
+        let text = try String(contentsOf: fixture.url.appendingPathComponent("connectors/hr.yaml"), encoding: .utf8)
+        try fixture.scratch.write("connectors/hr.yaml", text.replacingOccurrences(of: "pbkdf2-sha256", with: "cleartext"))
+        try fixture.prepare()
+        let result = try fixture.run("account", "create", "--user", "ada", "--system", "hr")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("warning: "), "\(result)")
+        #expect(result.stderr.contains("cleartext"), "\(result)")
+    }
+
     @Test func aBadIdentityFileReportsEachRowAndImportsTheRest() throws {
         let fixture = try QueueFixture()
         #expect(try fixture.run("keygen").status == 0)
