@@ -11,7 +11,11 @@ let package = Package(
         .executable(name: "keyward-bench", targets: ["keyward-bench"])
     ],
     dependencies: [
-        .package(name: "Keyward", path: "..")
+        .package(name: "Keyward", path: ".."),
+        // The queue benchmark's baseline writes through GRDB directly, and
+        // the executor it drives takes a Logger.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // The baseline: the same chunk through the plain Lua C API, no sandbox.
@@ -26,6 +30,11 @@ let package = Package(
                 "CBareLua",
                 .product(name: "KeywardCore", package: "Keyward"),
                 .product(name: "KeywardScripting", package: "Keyward"),
+                .product(name: "KeywardStore", package: "Keyward"),
+                .product(name: "KeywardConnectors", package: "Keyward"),
+                .product(name: "KeywardEngine", package: "Keyward"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

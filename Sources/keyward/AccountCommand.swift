@@ -50,7 +50,6 @@ struct AccountCommand: ParsableCommand {
         func run() async throws {
             try RequestOutcome.checkShowPassword(showPassword)
             let runtime = try Runtime.open(configPath: options.config)
-            let service = try runtime.service()
             var usernames = user
             if allUsers {
                 usernames = []
@@ -62,31 +61,40 @@ struct AccountCommand: ParsableCommand {
                     if !hasAll { usernames.append(identity.username) }
                 }
             }
-            var receipts: [ProvisioningService.Receipt] = []
-            for (index, username) in usernames.enumerated() {
-                do throws(ServiceError) {
-                    receipts.append(try await service.createAccounts(username: username, systems: system))
-                } catch {
-                    throw error.commandError
-                }
-                if usernames.count >= 1000, (index + 1) % 1000 == 0 {
-                    Console.err("queued \(index + 1) of \(usernames.count)")
-                }
-            }
-            if usernames.count > 1 {
-                let count = receipts.reduce(0) { $0 + $1.operationIDs.count }
-                Console.out("queued \(count) operation(s) for \(usernames.count) people")
-                if !outcome.noWait {
-                    let executor = runtime.executor()
-                    let ran = try await executor.drain()
-                    Console.out("ran \(ran) attempt(s); see `keyward queue list`")
+            guard usernames.count > 1 else {
+                for username in usernames {
+                    try await RequestOutcome.submit(
+                        runtime, wait: !outcome.noWait, showPassword: showPassword
+                    ) { service throws(ServiceError) in
+                        try await service.createAccounts(username: username, systems: system)
+                    }
                 }
                 return
             }
-            for receipt in receipts {
-                RequestOutcome.showPassword(receipt, requested: showPassword)
-                try await RequestOutcome(runtime: runtime).finish(receipt, wait: !outcome.noWait)
+            // Many people: a refusal for one is reported and the others go on.
+            let service = try runtime.service()
+            var queued = 0
+            var refused = 0
+            for (index, username) in usernames.enumerated() {
+                do throws(ServiceError) {
+                    queued += try await service.createAccounts(username: username, systems: system).operationIDs.count
+                } catch {
+                    Console.error(error.message)
+                    refused += 1
+                }
+                if usernames.count >= 1000, (index + 1) % 1000 == 0 {
+                    Console.err("planned \(index + 1) of \(usernames.count) people")
+                }
             }
+            Console.out("queued \(queued) operation(s) for \(usernames.count - refused) people" + (refused > 0 ? "; \(refused) refused" : ""))
+            if !outcome.noWait {
+                let ran = try await runtime.executor().drain()
+                let counts = try await runtime.store.operationCounts()
+                Console.out(
+                    "ran \(ran) attempt(s); the queue now holds \(counts[.executed] ?? 0) executed, \(counts[.failed] ?? 0) failed, "
+                        + "\(counts[.retrying] ?? 0) retrying, \(counts[.blocked] ?? 0) blocked (keyward queue list)")
+            }
+            if refused > 0 { throw ExitStatus.failure }
         }
     }
 
@@ -110,7 +118,7 @@ struct AccountCommand: ParsableCommand {
         @OptionGroup var outcome: RequestOutcome.Options
 
         func run() async throws {
-            try await RequestOutcome.submit(config: options.config, wait: !outcome.noWait) { service throws(ServiceError) in
+            try await RequestOutcome.submit(try Runtime.open(configPath: options.config), wait: !outcome.noWait) { service throws(ServiceError) in
                 try await service.unlock(username: user, system: system)
             }
         }

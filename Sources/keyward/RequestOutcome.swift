@@ -16,14 +16,13 @@ struct RequestOutcome {
         var noWait = false
     }
 
-    /// Opens the runtime, makes the request with `request`, then runs and
+    /// Makes the request with `request`, then runs and
     /// reports its operations. A refusal is a ``CommandError`` (status 2).
     @discardableResult
     static func submit(
-        config: String, wait: Bool, showPassword: Bool = false,
+        _ runtime: Runtime, wait: Bool, showPassword: Bool = false,
         _ request: (ProvisioningService) async throws(ServiceError) -> ProvisioningService.Receipt
     ) async throws -> ProvisioningService.Receipt {
-        let runtime = try Runtime.open(configPath: config)
         let service = try runtime.service()
         let receipt: ProvisioningService.Receipt
         do throws(ServiceError) {

@@ -103,6 +103,16 @@ struct QueueInputTests {
         #expect(try fixture.store("SELECT count(*) FROM operations") == 1)
     }
 
+    @Test func manyPeopleOneRefusedTheOthersGoOn() throws {
+        let fixture = try QueueFixture()
+        try fixture.prepare()
+        let result = try fixture.run("account", "create", "--user", "ada", "--user", "nobody", "--user", "alan", "--system", "hr")
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("no person with username 'nobody'"), "\(result)")
+        #expect(result.stdout.contains("queued 2 operation(s) for 2 people; 1 refused"), "\(result)")
+        #expect(try fixture.hr("SELECT count(*) FROM employees") == 2)
+    }
+
     @Test func cleartextStorageIsWarnedAboutAtEveryStart() throws {
         let fixture = try QueueFixture()
         let text = try String(contentsOf: fixture.url.appendingPathComponent("connectors/hr.yaml"), encoding: .utf8)

@@ -15,6 +15,24 @@ struct BenchOptions {
     /// When set, runs only one side on the main thread, this many calls (for
     /// perf record or callgrind), and prints nothing else.
     var profile: (side: ProfileSide, calls: Int)?
+    /// The sections to run (`--only`); all by default.
+    var sections = Set(Section.allCases)
+    /// Rounds of the queue figure; the report shows their median.
+    var queueRounds = 5
+    /// The executor's workers in the queue figure, and the baseline's.
+    var queueWorkers = 4
+    /// Accounts the queue figure creates and resets.
+    var queueAccounts = 200
+
+    /// A part of the report that `--only` can select.
+    enum Section: String, CaseIterable {
+        /// (a), (b), (c): the transformation path against the bare Lua loop.
+        case transform
+        /// (d): the cold `keyward dry-run` process.
+        case cold
+        /// (e): password resets through plan, queue and execute against direct UPDATEs.
+        case queue
+    }
 
     /// Which side a profile run exercises.
     enum ProfileSide {
@@ -22,15 +40,21 @@ struct BenchOptions {
     }
 
     static let usage = """
-        usage: keyward-bench [--keyward PATH] [--rounds N] [--seconds S] [--spawns N]
-                             [--stack BYTES] [--profile-keyward CALLS | --profile-bare CALLS]
+        usage: keyward-bench [--only SECTIONS] [--keyward PATH] [--rounds N] [--seconds S] [--spawns N]
+                             [--stack BYTES] [--queue-rounds N] [--queue-workers N] [--queue-accounts N]
+                             [--profile-keyward CALLS | --profile-bare CALLS]
 
+          --only SECTIONS       run only these, comma-separated: transform (a-c), cold (d),
+                                queue (e) (default: all)
           --keyward PATH        release keyward binary for the cold dry-run figure
                                 (default .build/release/keyward when it exists)
           --rounds N            rounds per in-process figure, median reported (default 9)
           --seconds S           seconds each figure runs in one round (default 0.25)
           --spawns N            processes per cold-start figure (default 20)
           --stack BYTES         stack of the benchmark's own threads (default 1048576)
+          --queue-rounds N      rounds of the queue figure, median reported (default 5)
+          --queue-workers N     executor workers in the queue figure, and baseline workers (default 4)
+          --queue-accounts N    accounts the queue figure creates and resets (default 200)
           --profile-keyward N   only run N calls of Keyward's path on the main thread
                                 and exit (for perf record / valgrind --tool=callgrind)
           --profile-bare N      the same for the bare loop
@@ -51,6 +75,10 @@ struct BenchOptions {
             case "--seconds": options.secondsPerFigure = positiveDouble(value(for: argument), argument)
             case "--spawns": options.spawns = positiveInt(value(for: argument), argument)
             case "--stack": options.threadStackBytes = positiveInt(value(for: argument), argument)
+            case "--only": options.sections = sections(value(for: argument), argument)
+            case "--queue-rounds": options.queueRounds = positiveInt(value(for: argument), argument)
+            case "--queue-workers": options.queueWorkers = positiveInt(value(for: argument), argument)
+            case "--queue-accounts": options.queueAccounts = positiveInt(value(for: argument), argument)
             case "--profile-keyward": options.profile = (.keyward, positiveInt(value(for: argument), argument))
             case "--profile-bare": options.profile = (.bare, positiveInt(value(for: argument), argument))
             case "-h", "--help":
@@ -68,6 +96,18 @@ struct BenchOptions {
     private static func positiveInt(_ text: String, _ flag: String) -> Int {
         guard let number = Int(text), number > 0 else { fail("\(flag) needs a positive integer") }
         return number
+    }
+
+    private static func sections(_ text: String, _ flag: String) -> Set<Section> {
+        var sections: Set<Section> = []
+        for name in text.split(separator: ",") {
+            guard let section = Section(rawValue: String(name)) else {
+                fail("\(flag) takes transform, cold or queue, not '\(name)'")
+            }
+            sections.insert(section)
+        }
+        if sections.isEmpty { fail("\(flag) needs at least one section") }
+        return sections
     }
 
     private static func positiveDouble(_ text: String, _ flag: String) -> Double {

@@ -1,8 +1,9 @@
 import Foundation
 import KeywardScripting
 
-/// keyward-bench: Keyward's transformation path against a bare Lua loop, in
-/// one process and one run, each figure beside its baseline (STYLE.md rule 11).
+/// keyward-bench: Keyward's transformation path against a bare Lua loop, and
+/// password resets through the engine against direct UPDATEs, in one process
+/// and one run, each figure beside its baseline (STYLE.md rule 11).
 /// Only ratios from the same run mean anything on a shared machine.
 @main
 enum KeywardBench {
@@ -21,6 +22,23 @@ enum KeywardBench {
         print(
             "keyward-bench — \(ScriptEngine.luaRelease), \(ProcessInfo.processInfo.activeProcessorCount) processors, "
                 + "load \(Report.loadAverage)")
+        print("")
+        if options.sections.contains(.transform) {
+            transformFigures(keyward, options)
+        }
+        if options.sections.contains(.cold) {
+            ColdStart.report(options)
+            print("")
+        }
+        if options.sections.contains(.queue) {
+            QueueBench.report(options)
+            print("")
+        }
+        print("load at the end: \(Report.loadAverage)")
+    }
+
+    /// Figures (a), (b) and (c), with what they measure.
+    private static func transformFigures(_ keyward: KeywardPath, _ options: BenchOptions) {
         print("chunk:   \(Workload.chunk)")
         print("input:   \(Workload.input.utf8.count)-byte GuardedString; context: system, attribute, operation, uid")
         print("method:  \(options.rounds) rounds × \(options.secondsPerFigure) s per figure, each cut into slices that")
@@ -34,8 +52,5 @@ enum KeywardBench {
         let rounds = (0..<options.rounds).map { bench.round($0) }
         bench.report(rounds)
         print("")
-        ColdStart.report(options)
-        print("")
-        print("load at the end: \(Report.loadAverage)")
     }
 }
