@@ -11,14 +11,22 @@ SWIFT ?= swift
 KEYWARD = .build/debug/keyward
 BENCH_ARGS ?=
 
-APT_PACKAGES = pkg-config liblua5.4-dev libssl-dev lua5.4 libsqlite3-dev libcrypt-dev sqlite3
+APT_PACKAGES = pkg-config liblua5.4-dev libssl-dev lua5.4 libsqlite3-dev libcrypt-dev sqlite3 \
+  libldap-dev libsasl2-dev slapd ldap-utils samba samba-dsdb-modules samba-vfs-modules krb5-user \
+  libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server openssl
 
 .PHONY: setup build run scripts test bench clean
 
+# The tests start their own slapd and Samba AD DC: the distribution's services
+# must not start on install and take ports 389, 636 and 88 (a temporary
+# policy-rc.d says so, and any that started anyway are stopped).
 setup:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  added=; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; added=1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 $(APT_PACKAGES); \
+	  status=$$?; [ -n "$$added" ] && rm -f /usr/sbin/policy-rc.d; [ $$status -eq 0 ] || exit $$status; \
 	fi
+	@for service in slapd samba-ad-dc smbd nmbd winbind krb5-kdc krb5-admin-server; do service $$service stop >/dev/null 2>&1 || true; done
 	@python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
 
 build:

@@ -46,6 +46,11 @@ let package = Package(
             dependencies: ["KeywardCore", "CLuaSandbox"]
         ),
         .systemLibrary(
+            name: "CLDAP",
+            pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev", "libsasl2-dev"])]
+        ),
+        .systemLibrary(
             name: "CXCrypt",
             providers: [.apt(["libcrypt-dev"])]
         ),
@@ -65,6 +70,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "KeywardLDAP",
+            dependencies: [
+                "KeywardCore",
+                "KeywardConnectors",
+                "CLDAP",
             ]
         ),
         .target(
@@ -93,6 +106,7 @@ let package = Package(
                 "KeywardConfiguration",
                 "KeywardStore",
                 "KeywardConnectors",
+                "KeywardLDAP",
                 "KeywardEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -131,6 +145,10 @@ let package = Package(
                 "KeywardConnectors", "KeywardCore", "KeywardTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "KeywardLDAPTests",
+            dependencies: ["KeywardLDAP", "KeywardConnectors", "KeywardCore", "KeywardTestSupport"]
         ),
         .testTarget(
             name: "KeywardEngineTests",

@@ -67,10 +67,20 @@ struct ConnectionSpec {
         Field("bindPassword", .secret, "The bind password: ${env:NAME} or ${file:PATH}."),
         Field("baseDN", .text, required: true, "Where accounts are searched."),
         Field("caCertificate", .text, "A PEM file of the CA that signed the server's certificate."),
+        Field("tlsVerify", .boolean, "Verify the server's certificate and host name (default true; false only for labs, warned about)."),
+        Field("principal", .text, "gssapi: the Kerberos principal Keyward authenticates as (from the keytab)."),
+        Field("keytab", .text, "gssapi: the keytab file holding the principal's keys."),
+        Field("credentialCache", .text, "gssapi: a credential cache to use instead of a keytab (e.g. FILE:/tmp/krb5cc_keyward)."),
         Field("timeoutSeconds", .number, "Network timeout per operation, in seconds."),
     ]
 
-    static let ldap = ConnectionSpec(fields: directoryFields, isOpen: false)
+    static let ldap = ConnectionSpec(
+        fields: directoryFields + [
+            Field("passwordReset", .choice(["passwordModify", "userPassword"]),
+                  "How a reset is sent: the Password Modify extended operation (default) or a replace of userPassword."),
+            Field("uidAttribute", .text, "The attribute that names an account in its DN (default uid)."),
+        ],
+        isOpen: false)
 
     static let ad = ConnectionSpec(
         fields: directoryFields + [Field("domain", .text, "The AD DNS domain, e.g. corp.example.com.")],

@@ -34,6 +34,14 @@ public protocol Connector: Sendable {
     func changePassword(uid: String, current: GuardedString, attributes: [ConnectorAttribute]) async throws(ConnectorError)
     /// Unlocks the account `uid`; unlocking an account that is not locked succeeds.
     func unlock(uid: String) async throws(ConnectorError)
+    /// What an admin should hear at every start (legacy password storage,
+    /// TLS verification off, …). Never a secret.
+    var warnings: [String] { get }
+}
+
+extension Connector {
+    /// No warnings.
+    public var warnings: [String] { [] }
 }
 
 /// One attribute a connector sends. A password attribute's value has been

@@ -3,6 +3,7 @@ import KeywardConfiguration
 import KeywardConnectors
 import KeywardCore
 import KeywardEngine
+import KeywardLDAP
 import KeywardScripting
 import KeywardStore
 import Logging
@@ -86,6 +87,8 @@ struct Runtime {
         let store = try openStore(configuration, keyring: try keyring(for: configuration))
         var registry = ConnectorRegistry()
         SQLTableConnector.register(in: &registry)
+        LDAPDirectoryConnector.register(in: &registry)
+        ActiveDirectoryConnector.register(in: &registry)
         var systems: [TargetSystem] = []
         for definition in configuration.connectors where definition.enabled {
             let environment = ConnectorEnvironment(directory: configuration.directory) { key in
@@ -93,9 +96,7 @@ struct Runtime {
             }
             do {
                 let connector = try registry.connector(for: definition, environment: environment)
-                if let table = connector as? SQLTableConnector {
-                    for warning in table.settings.warnings { Console.warning(warning) }
-                }
+                for warning in connector.warnings { Console.warning(warning) }
                 systems.append(TargetSystem(definition: definition, connector: connector))
             } catch where error.kind == .unsupported {
                 // A type without a connector yet: its systems are reported when a request names them.

@@ -28,6 +28,9 @@ public struct SQLTableConnector: Connector {
     /// The password operations the table supports (`operations`).
     public var capabilities: Set<PasswordOperation> { settings.operations }
 
+    /// Legacy password storage, ignored settings.
+    public var warnings: [String] { settings.warnings }
+
     /// Reads the settings and checks the database file exists (it is opened on first use).
     /// - Throws: ``ConnectorError/Kind/configuration`` for a wrong setting or
     ///   a database file that does not exist; ``ConnectorError/Kind/unreachable``

@@ -31,8 +31,8 @@ public struct ConnectorType: Sendable, Hashable {
 
     /// The built-in types and their operations.
     public static let builtIn: [ConnectorType] = [
-        ConnectorType(name: "ad", operations: [.initialize, .change, .reset, .unlock], implemented: false),
-        ConnectorType(name: "ldap", operations: [.initialize, .change, .reset, .unlock], implemented: false),
+        ConnectorType(name: "ad", operations: [.initialize, .change, .reset, .unlock], implemented: true),
+        ConnectorType(name: "ldap", operations: [.initialize, .change, .reset, .unlock], implemented: true),
         ConnectorType(name: "entra", operations: [.initialize, .reset], implemented: false),
         ConnectorType(name: "servicenow", operations: [.initialize], implemented: false),
         ConnectorType(name: "sql", operations: [.initialize, .change, .reset, .unlock], implemented: true),
