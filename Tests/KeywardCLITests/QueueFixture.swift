@@ -117,12 +117,19 @@ struct QueueFixture {
 
     /// One value from the target table.
     func hr<T: DatabaseValueConvertible>(_ sql: String) throws -> T? {
-        try DatabaseQueue(path: hrPath).read { db in try T.fetchOne(db, sql: sql) }
+        try Self.open(hrPath).read { db in try T.fetchOne(db, sql: sql) }
     }
 
     /// One value from Keyward's store (read directly, as an auditor would).
     func store<T: DatabaseValueConvertible>(_ sql: String) throws -> T? {
-        try DatabaseQueue(path: storePath).read { db in try T.fetchOne(db, sql: sql) }
+        try Self.open(storePath).read { db in try T.fetchOne(db, sql: sql) }
+    }
+
+    /// A connection that waits for a worker's write to end, as Keyward's own do.
+    static func open(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: path, configuration: configuration)
     }
 
     /// Every file under the folder, with its bytes.

@@ -248,9 +248,11 @@ struct SambaTrait: SuiteTrait, TestScoping {
     func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let server = try SambaServer.start()
-        defer { server.destroy() }
-        try await SambaServer.$current.withValue(server) { try await function() }
+        try await KerberosSuiteLock.shared.exclusively {
+            let server = try SambaServer.start()
+            defer { server.destroy() }
+            try await SambaServer.$current.withValue(server) { try await function() }
+        }
     }
 }
 

@@ -119,6 +119,12 @@ struct SlapdKerberosTrait: SuiteTrait, TestScoping {
     func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
+        try await KerberosSuiteLock.shared.exclusively {
+            try await withRealm(performing: function)
+        }
+    }
+
+    private func withRealm(performing function: @Sendable () async throws -> Void) async throws {
         let server = try SlapdServer.start(withKerberos: true)
         defer { server.destroy() }
         // Prepend, then remove only our own file: the Samba suites of this
