@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "KeywardStore", targets: ["KeywardStore"]),
         .library(name: "KeywardConnectors", targets: ["KeywardConnectors"]),
         .library(name: "KeywardEngine", targets: ["KeywardEngine"]),
+        .library(name: "KeywardLDAP", targets: ["KeywardLDAP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -148,7 +149,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KeywardLDAPTests",
-            dependencies: ["KeywardLDAP", "KeywardConnectors", "KeywardCore", "KeywardTestSupport"]
+            dependencies: [
+                "KeywardLDAP", "KeywardConnectors", "KeywardCore", "KeywardTestSupport",
+                "KeywardEngine", "KeywardStore", "KeywardScripting",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "KeywardEngineTests",

@@ -24,15 +24,24 @@ let package = Package(
             cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-O2"])],
             linkerSettings: [.linkedLibrary("lua5.4")]
         ),
+        // Figure (f)'s baseline: Password Modify through plain libldap, one
+        // bound connection, in a C loop.
+        .target(
+            name: "CBareLDAP",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-O2"])],
+            linkerSettings: [.linkedLibrary("ldap"), .linkedLibrary("lber")]
+        ),
         .executableTarget(
             name: "keyward-bench",
             dependencies: [
                 "CBareLua",
+                "CBareLDAP",
                 .product(name: "KeywardCore", package: "Keyward"),
                 .product(name: "KeywardScripting", package: "Keyward"),
                 .product(name: "KeywardStore", package: "Keyward"),
                 .product(name: "KeywardConnectors", package: "Keyward"),
                 .product(name: "KeywardEngine", package: "Keyward"),
+                .product(name: "KeywardLDAP", package: "Keyward"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -41,7 +50,7 @@ let package = Package(
 )
 
 // The root package's strict settings, for the benchmark's Swift too.
-for target in package.targets where target.name != "CBareLua" {
+for target in package.targets where !["CBareLua", "CBareLDAP"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(contentsOf: [
         .enableUpcomingFeature("ExistentialAny"),
