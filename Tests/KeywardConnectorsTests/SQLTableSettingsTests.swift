@@ -63,7 +63,7 @@ struct SQLTableSettingsTests {
         ("bcryptCost", ["bcryptCost": .plain("3")], "from 4 to 31"),
         ("bcryptCost", ["bcryptCost": .plain("32")], "from 4 to 31"),
         ("bcryptCost", ["bcryptCost": .plain("twelve")], "from 4 to 31"),
-        ("pbkdf2Iterations", ["pbkdf2Iterations": .plain("999")], "from 1000 to"),
+        ("pbkdf2Iterations", ["pbkdf2Iterations": .plain("999")], "of at least 1000"),
         ("operations", ["operations": .plain("reset, rename")], "lists 'rename'"),
         ("operations", ["operations": .plain(" , ")], "lists no operation"),
         ("operations", ["operations": .plain("reset,unlock"), "lockedColumn": nil], "lists unlock, which needs lockedColumn"),

@@ -91,8 +91,8 @@ struct LDAPConnectorSettingsTests {
         #expect(Self.configurationError(["url": nil]).contains("'url' is required"))
         #expect(Self.configurationError(["baseDN": nil]).contains("'baseDN' is required"))
         #expect(Self.configurationError(["startTLS": .plain("true")]).contains("ldap:// URLs only"))
-        #expect(Self.configurationError(["startTLS": .plain("yes")]).contains("true or false"))
-        #expect(Self.configurationError(["timeoutSeconds": .plain("0")]).contains("1 to 3600"))
+        #expect(Self.configurationError(["startTLS": .plain("maybe")]).contains("true or false"))
+        #expect(Self.configurationError(["timeoutSeconds": .plain("0")]).contains("from 1 to 3600"))
         #expect(
             Self.configurationError(["passwordReset": .plain("replace")]).contains("passwordModify or userPassword"))
         #expect(Self.configurationError(["uidAttribute": .plain("uid,cn")]).contains("attribute name"))

@@ -34,7 +34,7 @@ struct QueueTests {
         let folder = try StoreFolder()
         let store = try folder.open()
         let ids = try await store.enqueue(Fixtures.reset("a"), Fixtures.reset("b"), Fixtures.unlock("c"))
-        #expect(try await store.claimDue(limit: 10, now: Date().addingTimeInterval(-60)).isEmpty)
+        #expect(try await store.claimDue(limit: 10, now: Date().addingTimeInterval(-86_400)).isEmpty)
         #expect(try await store.claimNow(limit: 0).isEmpty)
 
         let first = try await store.claimNow(limit: 2)

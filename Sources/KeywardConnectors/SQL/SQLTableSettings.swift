@@ -39,7 +39,7 @@ public struct SQLTableSettings: Sendable, Equatable {
     /// - Throws: ``ConnectorError/Kind/configuration`` naming the system, the
     ///   key and the definition's location.
     public init(definition: ConnectorDefinition, environment: ConnectorEnvironment) throws(ConnectorError) {
-        let reader = Reader(definition: definition)
+        let reader = ConnectionReader(definition: definition)
 
         databasePath = environment.path(try reader.sqlitePath())
         table = try reader.identifier("table", required: true) ?? ""
@@ -76,96 +76,68 @@ public struct SQLTableSettings: Sendable, Equatable {
     }
 }
 
-extension SQLTableSettings {
-    /// Reads plain connection values, with errors that say where.
-    private struct Reader {
-        let definition: ConnectorDefinition
-
-        func error(_ key: String, _ problem: String) -> ConnectorError {
-            ConnectorError(
-                .configuration,
-                "system '\(definition.name)' (\(definition.location)): connection key '\(key)' \(problem)")
+/// The sql connector's own settings.
+extension ConnectionReader {
+    func identifier(_ key: String, required: Bool = false) throws(ConnectorError) -> String? {
+        guard let name = try plain(key) else {
+            if required { throw error(key, "is required") }
+            return nil
         }
-
-        /// The plain text of `key`, nil when absent.
-        func plain(_ key: String) throws(ConnectorError) -> String? {
-            switch definition.connection[key] {
-            case nil: return nil
-            case .plain(let text): return text
-            case .environment, .file: throw error(key, "takes plain text, not a secret reference")
-            }
+        guard SQLIdentifier.isValid(name) else {
+            throw error(key, "must be a plain name (letters, digits and _, not starting with a digit), not '\(name)'")
         }
+        return name
+    }
 
-        func identifier(_ key: String, required: Bool = false) throws(ConnectorError) -> String? {
-            guard let name = try plain(key) else {
-                if required { throw error(key, "is required") }
-                return nil
-            }
-            guard SQLIdentifier.isValid(name) else {
-                throw error(key, "must be a plain name (letters, digits and _, not starting with a digit), not '\(name)'")
-            }
-            return name
+    func sqlitePath() throws(ConnectorError) -> String {
+        guard let url = try plain("url") else { throw error("url", "is required: sqlite:PATH") }
+        let lowered = url.lowercased()
+        if lowered.hasPrefix("postgres:") || lowered.hasPrefix("postgresql:") {
+            throw error("url", "is a PostgreSQL URL: postgres comes with the scale-out work; use sqlite:PATH")
         }
+        guard lowered.hasPrefix("sqlite:") else {
+            throw error("url", "must be sqlite:PATH (a path relative to keyward.yaml's folder, or absolute)")
+        }
+        let path = String(url.dropFirst("sqlite:".count))
+        if path.hasPrefix("//") {
+            throw error("url", "must be sqlite:PATH without '//' (sqlite:data/app.db or sqlite:/var/lib/app.db)")
+        }
+        if path.isEmpty { throw error("url", "has no path: sqlite:PATH") }
+        return path
+    }
 
-        func integer(_ key: String, in range: ClosedRange<Int>, default value: Int) throws(ConnectorError) -> Int {
-            guard let text = try plain(key) else { return value }
-            guard let number = Int(text.trimmingWhitespace), range.contains(number) else {
-                let upper = range.upperBound == Int.max ? "or more" : "to \(range.upperBound)"
-                throw error(key, "must be a whole number from \(range.lowerBound) \(upper), not '\(text)'")
-            }
-            return number
+    func passwordStorage() throws(ConnectorError) -> PasswordHashing {
+        let cost = try integer("bcryptCost", in: PasswordHashing.bcryptCosts) ?? 12
+        let iterations = try integer(
+            "pbkdf2Iterations", in: PasswordHashing.minimumPBKDF2Iterations...Int(UInt32.max)) ?? 600_000
+        switch try plain("passwordStorage") ?? "bcrypt" {
+        case "bcrypt": return .bcrypt(cost: cost)
+        case "pbkdf2-sha256": return .pbkdf2SHA256(iterations: iterations)
+        case "sha256-hex": return .sha256Hex
+        case "cleartext": return .cleartext
+        case let other:
+            throw error("passwordStorage", "must be bcrypt, pbkdf2-sha256, sha256-hex or cleartext, not '\(other)'")
         }
+    }
 
-        func sqlitePath() throws(ConnectorError) -> String {
-            guard let url = try plain("url") else { throw error("url", "is required: sqlite:PATH") }
-            let lowered = url.lowercased()
-            if lowered.hasPrefix("postgres:") || lowered.hasPrefix("postgresql:") {
-                throw error("url", "is a PostgreSQL URL: postgres comes with the scale-out work; use sqlite:PATH")
-            }
-            guard lowered.hasPrefix("sqlite:") else {
-                throw error("url", "must be sqlite:PATH (a path relative to keyward.yaml's folder, or absolute)")
-            }
-            let path = String(url.dropFirst("sqlite:".count))
-            if path.hasPrefix("//") {
-                throw error("url", "must be sqlite:PATH without '//' (sqlite:data/app.db or sqlite:/var/lib/app.db)")
-            }
-            if path.isEmpty { throw error("url", "has no path: sqlite:PATH") }
-            return path
+    func operations(hasLockedColumn: Bool) throws(ConnectorError) -> Set<PasswordOperation> {
+        guard let text = try plain("operations") else {
+            return hasLockedColumn ? Set(PasswordOperation.allCases) : [.initialize, .change, .reset]
         }
-
-        func passwordStorage() throws(ConnectorError) -> PasswordHashing {
-            let cost = try integer("bcryptCost", in: PasswordHashing.bcryptCosts, default: 12)
-            let iterations = try integer(
-                "pbkdf2Iterations", in: PasswordHashing.minimumPBKDF2Iterations...Int(UInt32.max), default: 600_000)
-            switch try plain("passwordStorage") ?? "bcrypt" {
-            case "bcrypt": return .bcrypt(cost: cost)
-            case "pbkdf2-sha256": return .pbkdf2SHA256(iterations: iterations)
-            case "sha256-hex": return .sha256Hex
-            case "cleartext": return .cleartext
-            case let other:
-                throw error("passwordStorage", "must be bcrypt, pbkdf2-sha256, sha256-hex or cleartext, not '\(other)'")
+        var operations: Set<PasswordOperation> = []
+        for word in text.split(separator: ",") {
+            let name = String(word).trimmingWhitespace
+            if name.isEmpty { continue }
+            guard let operation = PasswordOperation(rawValue: name) else {
+                throw error("operations", "lists '\(name)'; the operations are initialize, change, reset and unlock")
             }
+            operations.insert(operation)
         }
-
-        func operations(hasLockedColumn: Bool) throws(ConnectorError) -> Set<PasswordOperation> {
-            guard let text = try plain("operations") else {
-                return hasLockedColumn ? Set(PasswordOperation.allCases) : [.initialize, .change, .reset]
-            }
-            var operations: Set<PasswordOperation> = []
-            for word in text.split(separator: ",") {
-                let name = String(word).trimmingWhitespace
-                if name.isEmpty { continue }
-                guard let operation = PasswordOperation(rawValue: name) else {
-                    throw error("operations", "lists '\(name)'; the operations are initialize, change, reset and unlock")
-                }
-                operations.insert(operation)
-            }
-            if operations.isEmpty { throw error("operations", "lists no operation") }
-            if operations.contains(.unlock) && !hasLockedColumn {
-                throw error("operations", "lists unlock, which needs lockedColumn")
-            }
-            return operations
+        if operations.isEmpty { throw error("operations", "lists no operation") }
+        if operations.contains(.unlock) && !hasLockedColumn {
+            throw error("operations", "lists unlock, which needs lockedColumn")
         }
+        return operations
     }
 }
 

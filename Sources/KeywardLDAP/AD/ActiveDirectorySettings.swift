@@ -36,7 +36,7 @@ public struct ActiveDirectorySettings: Sendable, Equatable {
     ///   the key, among others when a simple bind would go over `ldap://`
     ///   without StartTLS.
     public init(definition: ConnectorDefinition, environment: ConnectorEnvironment) throws(ConnectorError) {
-        let reader = Reader(definition: definition)
+        let reader = ConnectionReader(definition: definition)
         for key in definition.connection.keys.sorted() where !Self.knownKeys.contains(key) {
             throw reader.error(key, "is not a setting of type ad")
         }
@@ -114,44 +114,4 @@ public struct ActiveDirectorySettings: Sendable, Equatable {
     /// Whether the endpoint uses TLS, so that a simple bind as an account is
     /// possible (to see whether a password was already set).
     var allowsSimpleBind: Bool { endpoint.url.lowercased().hasPrefix("ldaps://") || endpoint.startTLS }
-}
-
-extension ActiveDirectorySettings {
-    /// Reads plain connection values, with errors that say where.
-    private struct Reader {
-        let definition: ConnectorDefinition
-
-        func error(_ key: String, _ problem: String) -> ConnectorError {
-            ConnectorError(
-                .configuration,
-                "system '\(definition.name)' (\(definition.location)): connection key '\(key)' \(problem)")
-        }
-
-        /// The plain text of `key`, nil when absent.
-        func plain(_ key: String) throws(ConnectorError) -> String? {
-            switch definition.connection[key] {
-            case nil: return nil
-            case .plain(let text): return text
-            case .environment, .file: throw error(key, "takes plain text, not a secret reference")
-            }
-        }
-
-        func boolean(_ key: String) throws(ConnectorError) -> Bool? {
-            guard let text = try plain(key) else { return nil }
-            switch text.lowercased() {
-            case "true", "yes", "on": return true
-            case "false", "no", "off": return false
-            default: throw error(key, "must be true or false, not '\(text)'")
-            }
-        }
-
-        func integer(_ key: String, in range: ClosedRange<Int>) throws(ConnectorError) -> Int? {
-            guard let text = try plain(key) else { return nil }
-            guard let number = Int(text), range.contains(number) else {
-                throw error(
-                    key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
-            }
-            return number
-        }
-    }
 }

@@ -37,7 +37,7 @@ public struct LDAPDirectorySettings: Sendable {
     /// - Throws: ``ConnectorError/Kind/configuration`` naming the system, the
     ///   key and the definition's location.
     public init(definition: ConnectorDefinition, environment: ConnectorEnvironment) throws(ConnectorError) {
-        let reader = Reader(definition: definition)
+        let reader = ConnectionReader(definition: definition)
         let system = "system '\(definition.name)'"
 
         guard let url = try reader.plain("url") else { throw reader.error("url", "is required: ldaps://host:636") }
@@ -54,14 +54,7 @@ public struct LDAPDirectorySettings: Sendable {
         if let caCertificate, !FileManager.default.isReadableFile(atPath: caCertificate) {
             throw reader.error("caCertificate", "names \(caCertificate), which cannot be read")
         }
-        let timeout = try reader.plain("timeoutSeconds")
-        let timeoutSeconds =
-            try timeout.map { text throws(ConnectorError) in
-                guard let seconds = Int(text), (1...3600).contains(seconds) else {
-                    throw reader.error("timeoutSeconds", "must be a whole number from 1 to 3600, not '\(text)'")
-                }
-                return seconds
-            } ?? 30
+        let timeoutSeconds = try reader.integer("timeoutSeconds", in: 1...3600) ?? 30
         endpoint = LDAPEndpoint(
             url: url, startTLS: startTLS, caCertificate: caCertificate, tlsVerify: tlsVerify,
             timeoutSeconds: timeoutSeconds)
@@ -132,35 +125,5 @@ public struct LDAPDirectorySettings: Sendable {
                     + "cleartext (olcPPolicyHashCleartext); prefer passwordModify")
         }
         self.warnings = warnings
-    }
-}
-
-extension LDAPDirectorySettings {
-    /// Reads plain connection values, with errors that say where.
-    private struct Reader {
-        let definition: ConnectorDefinition
-
-        func error(_ key: String, _ problem: String) -> ConnectorError {
-            ConnectorError(
-                .configuration,
-                "system '\(definition.name)' (\(definition.location)): connection key '\(key)' \(problem)")
-        }
-
-        func plain(_ key: String) throws(ConnectorError) -> String? {
-            switch definition.connection[key] {
-            case nil: return nil
-            case .plain(let text): return text
-            case .environment, .file: throw error(key, "takes plain text, not a secret reference")
-            }
-        }
-
-        func boolean(_ key: String) throws(ConnectorError) -> Bool? {
-            guard let text = try plain(key) else { return nil }
-            switch text.lowercased() {
-            case "true": return true
-            case "false": return false
-            default: throw error(key, "must be true or false, not '\(text)'")
-            }
-        }
     }
 }
