@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -44,7 +45,7 @@ final class SambaServer: Sendable {
     }
 
     let directory: String
-    private let process: Process
+    private let process: Mutex<Process>
 
     /// The server of the suite being run (set by the `.sambaDC` trait).
     @TaskLocal static var current: SambaServer?
@@ -59,7 +60,7 @@ final class SambaServer: Sendable {
 
     private init(directory: String, process: Process) {
         self.directory = directory
-        self.process = process
+        self.process = Mutex(process)
     }
 
     /// Copies the template into a new folder and starts the DC there.
@@ -79,26 +80,43 @@ final class SambaServer: Sendable {
         try config.replacingOccurrences(of: template, with: directory).write(
             toFile: configPath, atomically: true, encoding: .utf8)
 
-        let log = directory + "/log/stdout.log"
-        _ = files.createFile(atPath: log, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        let samba = Process()
-        samba.executableURL = URL(fileURLWithPath: "/usr/sbin/samba")
-        samba.arguments = ["-F", "--no-process-group", "-M", "single", "-s", configPath]
-        samba.standardOutput = output
-        samba.standardError = output
-        try samba.run()
-        let server = SambaServer(directory: directory, process: samba)
+        let server = SambaServer(directory: directory, process: try launch(in: directory))
         try server.waitUntilReady()
         SambaTemplate.useKerberosConfiguration()
         return server
     }
 
+    /// Starts `samba` on the copy in `directory`, its output appended to `log/stdout.log`.
+    private static func launch(in directory: String) throws -> Process {
+        let log = directory + "/log/stdout.log"
+        if !FileManager.default.fileExists(atPath: log) {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+        }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try output.seekToEnd()
+        let samba = Process()
+        samba.executableURL = URL(fileURLWithPath: "/usr/sbin/samba")
+        samba.arguments = ["-F", "--no-process-group", "-M", "single", "-s", directory + "/etc/smb.conf"]
+        samba.standardOutput = output
+        samba.standardError = output
+        try samba.run()
+        return samba
+    }
+
     /// Stops the DC (SIGTERM to its pid) and waits for it to exit.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        let samba = process.withLock { $0 }
+        guard samba.isRunning else { return }
+        kill(samba.processIdentifier, SIGTERM)
+        samba.waitUntilExit()
+    }
+
+    /// Stops the DC and starts it again on the same data (its logs appended to).
+    func restart() throws {
+        stop()
+        let samba = try Self.launch(in: directory)
+        process.withLock { $0 = samba }
+        try waitUntilReady()
     }
 
     /// Stops the DC and removes its folder.
@@ -112,7 +130,7 @@ final class SambaServer: Sendable {
         let keyward = ServiceAccount.keyward
         while Date() < deadline {
             if Self.accepts(port: 88), bind(keyward.userPrincipalName, keyward.password) == .success { return }
-            guard process.isRunning else { break }
+            guard process.withLock({ $0.isRunning }) else { break }
             usleep(50_000)
         }
         destroy()

@@ -87,6 +87,16 @@ final class SlapdServer: Sendable {
         while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
     }
 
+    /// Kills slapd with SIGKILL, as a crash would (no shutdown, no closed
+    /// connections), and reaps it; ``restart()`` brings it back on the same
+    /// ports and data.
+    func crash() {
+        guard let spawned = process.take() else { return }
+        kill(spawned, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
+    }
+
     /// Stops slapd and starts it again on the same ports and data.
     func restart() throws {
         stop()

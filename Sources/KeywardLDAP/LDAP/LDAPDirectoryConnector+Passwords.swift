@@ -105,14 +105,24 @@ extension LDAPDirectoryConnector {
     }
 
     /// A reset as Keyward, the way `passwordReset` says.
+    ///
+    /// A reset the directory refuses as "in history" while the account
+    /// already binds with that very password was made by an earlier attempt
+    /// (a retry after a crash, or an answer lost on the way): it counts as
+    /// done, so that running an operation twice has its effect once.
     private func reset(uid: String, dn: String, to password: GuardedString) async throws(ConnectorError) {
-        try await call(uid: uid) { () throws(LDAPResultError) in
+        do {
             switch settings.passwordReset {
             case .passwordModify:
                 try await session.passwordModify(dn: dn, old: nil, new: password)
             case .userPassword:
                 try await session.modify(dn: dn, [LDAPModification(.replace, "userPassword", [.secret(password)])])
             }
+        } catch where error.policyError == .passwordInHistory {
+            guard await binds(dn: dn, password: password) else { throw failure(error) }
+        } catch {
+            if error.code == 32 { throw notFound(uid, dn) }
+            throw failure(error)
         }
     }
 
