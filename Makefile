@@ -5,8 +5,9 @@
 #                application's table (SQLite), reset and change a password, unlock, show queue, audit and table
 #   make scripts the script author's tools on the shipped scripts and configuration
 #   make test    every test
-#   make bench   the benchmarks, in release mode: the sandbox (a-c), cold start (d) and the
-#                password-reset queue (e); `make bench BENCH_ARGS='--only queue'` runs one of them
+#   make bench   the benchmarks, in release mode: the sandbox (a-c), cold start (d), the
+#                password-reset queue (e) and resets to slapd (f);
+#                `make bench BENCH_ARGS='--only queue'` (or directory, transform, cold) runs one
 SWIFT ?= swift
 KEYWARD = .build/debug/keyward
 BENCH_ARGS ?=

@@ -23,6 +23,12 @@ struct BenchOptions {
     var queueWorkers = 4
     /// Accounts the queue figure creates and resets.
     var queueAccounts = 200
+    /// Rounds of the directory figure; the report shows their median.
+    var directoryRounds = 5
+    /// The executor's workers in the directory figure.
+    var directoryWorkers = 4
+    /// People the directory figure creates on its slapd and resets.
+    var directoryPeople = 100
 
     /// A part of the report that `--only` can select.
     enum Section: String, CaseIterable {
@@ -32,6 +38,8 @@ struct BenchOptions {
         case cold
         /// (e): password resets through plan, queue and execute against direct UPDATEs.
         case queue
+        /// (f): password resets to slapd through the engine against bare libldap.
+        case directory
     }
 
     /// Which side a profile run exercises.
@@ -42,10 +50,11 @@ struct BenchOptions {
     static let usage = """
         usage: keyward-bench [--only SECTIONS] [--keyward PATH] [--rounds N] [--seconds S] [--spawns N]
                              [--stack BYTES] [--queue-rounds N] [--queue-workers N] [--queue-accounts N]
+                             [--directory-rounds N] [--directory-workers N] [--directory-people N]
                              [--profile-keyward CALLS | --profile-bare CALLS]
 
           --only SECTIONS       run only these, comma-separated: transform (a-c), cold (d),
-                                queue (e) (default: all)
+                                queue (e), directory (f) (default: all)
           --keyward PATH        release keyward binary for the cold dry-run figure
                                 (default .build/release/keyward when it exists)
           --rounds N            rounds per in-process figure, median reported (default 9)
@@ -55,6 +64,10 @@ struct BenchOptions {
           --queue-rounds N      rounds of the queue figure, median reported (default 5)
           --queue-workers N     executor workers in the queue figure, and baseline workers (default 4)
           --queue-accounts N    accounts the queue figure creates and resets (default 200)
+          --directory-rounds N  rounds of the directory figure, median reported (default 5)
+          --directory-workers N executor workers in the directory figure (default 4)
+          --directory-people N  people the directory figure creates on slapd and resets, at least
+                                the executor's batch of 32 (default 100)
           --profile-keyward N   only run N calls of Keyward's path on the main thread
                                 and exit (for perf record / valgrind --tool=callgrind)
           --profile-bare N      the same for the bare loop
@@ -79,6 +92,9 @@ struct BenchOptions {
             case "--queue-rounds": options.queueRounds = positiveInt(value(for: argument), argument)
             case "--queue-workers": options.queueWorkers = positiveInt(value(for: argument), argument)
             case "--queue-accounts": options.queueAccounts = positiveInt(value(for: argument), argument)
+            case "--directory-rounds": options.directoryRounds = positiveInt(value(for: argument), argument)
+            case "--directory-workers": options.directoryWorkers = positiveInt(value(for: argument), argument)
+            case "--directory-people": options.directoryPeople = positiveInt(value(for: argument), argument)
             case "--profile-keyward": options.profile = (.keyward, positiveInt(value(for: argument), argument))
             case "--profile-bare": options.profile = (.bare, positiveInt(value(for: argument), argument))
             case "-h", "--help":
@@ -102,7 +118,7 @@ struct BenchOptions {
         var sections: Set<Section> = []
         for name in text.split(separator: ",") {
             guard let section = Section(rawValue: String(name)) else {
-                fail("\(flag) takes transform, cold or queue, not '\(name)'")
+                fail("\(flag) takes transform, cold, queue or directory, not '\(name)'")
             }
             sections.insert(section)
         }

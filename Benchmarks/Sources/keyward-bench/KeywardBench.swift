@@ -2,8 +2,9 @@ import Foundation
 import KeywardScripting
 
 /// keyward-bench: Keyward's transformation path against a bare Lua loop, and
-/// password resets through the engine against direct UPDATEs, in one process
-/// and one run, each figure beside its baseline (STYLE.md rule 11).
+/// password resets through the engine against direct UPDATEs and against bare
+/// libldap calls to slapd, in one process and one run, each figure beside its
+/// baseline (STYLE.md rule 11).
 /// Only ratios from the same run mean anything on a shared machine.
 @main
 enum KeywardBench {
@@ -32,6 +33,10 @@ enum KeywardBench {
         }
         if options.sections.contains(.queue) {
             QueueBench.report(options)
+            print("")
+        }
+        if options.sections.contains(.directory) {
+            DirectoryBench.report(options)
             print("")
         }
         print("load at the end: \(Report.loadAverage)")
