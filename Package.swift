@@ -115,7 +115,7 @@ let package = Package(
         ),
         .target(
             name: "KeywardTestSupport",
-            dependencies: ["KeywardCore"],
+            dependencies: ["KeywardCore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/KeywardTestSupport"
         ),
         .testTarget(

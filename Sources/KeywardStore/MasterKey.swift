@@ -79,8 +79,3 @@ public struct MasterKey: Sendable {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
     }
 }
-
-extension MasterKey {
-    /// The keys a store can decrypt with (see ``KeywardStore/Keyring``).
-    public typealias Keyring = KeywardStore.Keyring
-}

@@ -138,8 +138,7 @@ struct AccountCommand: ParsableCommand {
         var user: String
 
         func run() async throws {
-            let configuration = try Runtime.loadConfiguration(options.config)
-            let store = try Runtime.openStore(configuration, keyring: try Runtime.keyring(for: configuration))
+            let store = try QueueCommand.openStore(options)
             guard try await store.identity(username: user) != nil else {
                 throw CommandError("no person with username '\(user)'; import people with `keyward identity import FILE`")
             }

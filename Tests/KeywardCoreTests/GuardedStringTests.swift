@@ -58,10 +58,10 @@ struct GuardedStringTests {
     }
 
     @Test func swiftLogMetadataShowsRedacted() {
-        let lines = LineBox()
-        let logger = Logger(label: "test") { _ in CapturingLogHandler(box: lines) }
+        let lines = LogCapture()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(capture: lines) }
         logger.info("changing password", metadata: ["password": "\(secret)", "object": .stringConvertible(secret)])
-        let captured = lines.lines.withLock { $0 }
+        let captured = lines.lines
         #expect(captured.count == 1)
         #expect(!captured.joined().contains(Canary.password))
         #expect(captured.joined().contains("<redacted>"))
@@ -104,27 +104,5 @@ struct GuardedStringTests {
                 throw Stop()
             }
         }
-    }
-}
-
-/// The lines a capturing handler saw.
-final class LineBox: Sendable {
-    let lines = Mutex<[String]>([])
-}
-
-/// Records every formatted log line, metadata included.
-struct CapturingLogHandler: LogHandler {
-    let box: LineBox
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        box.lines.withLock { $0.append("\(event.level) \(event.message) \(all)") }
     }
 }

@@ -3,6 +3,7 @@ import KeywardConnectors
 import KeywardCore
 import KeywardEngine
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// Operations on one account run in the order they were queued, and an

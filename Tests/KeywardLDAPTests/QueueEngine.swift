@@ -4,6 +4,7 @@ import KeywardCore
 import KeywardEngine
 import KeywardScripting
 import KeywardStore
+import KeywardTestSupport
 import Logging
 
 /// The real engine over one directory system: a store in a temporary
@@ -30,7 +31,7 @@ final class QueueEngine {
     let service: ProvisioningService
     let executor: Executor
     /// The executor's log lines.
-    let logs: QueueLogCapture
+    let logs: LogCapture
     /// The executor's clock: an hour ahead of the wall clock, so whatever the
     /// service queues is due; ``advance(by:)`` makes retries due.
     private let clock: QueueClock
@@ -45,7 +46,7 @@ final class QueueEngine {
         self.system = system
         let clock = QueueClock(Date().addingTimeInterval(3600))
         self.clock = clock
-        let logs = QueueLogCapture()
+        let logs = LogCapture()
         self.logs = logs
 
         let transformer = ScriptTransformer(engine: Self.scripts) { path in
@@ -60,7 +61,7 @@ final class QueueEngine {
         service = ProvisioningService(store: store, systems: [system], planner: planner, actor: "cli:queue-test")
         executor = Executor(
             store: store, systems: [system],
-            logger: Logger(label: "keyward.engine.queue-test") { _ in QueueLogHandler(capture: logs) },
+            logger: Logger(label: "keyward.engine.queue-test") { _ in CapturingLogHandler(capture: logs) },
             batchSize: batchSize, concurrency: concurrency, now: { clock.now() })
     }
 

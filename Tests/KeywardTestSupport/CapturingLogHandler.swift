@@ -1,30 +1,38 @@
-import Logging
+public import Logging
 import Synchronization
 
 /// The lines a ``CapturingLogHandler`` received.
-final class LogCapture: Sendable {
+public final class LogCapture: Sendable {
     private let recorded = Mutex<[String]>([])
 
-    var lines: [String] { recorded.withLock { $0 } }
+    /// An empty capture.
+    public init() {}
 
-    func append(_ line: String) {
+    public var lines: [String] { recorded.withLock { $0 } }
+
+    public func append(_ line: String) {
         recorded.withLock { $0.append(line) }
     }
 }
 
 /// Keeps every log line, with its metadata and error, in memory (tests never
 /// bootstrap the logging system).
-struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
+public struct CapturingLogHandler: LogHandler {
+    public let capture: LogCapture
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .trace
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    /// A handler that appends to `capture`.
+    public init(capture: LogCapture) {
+        self.capture = capture
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         var line = "\(event.level) \(event.message)"
         if !merged.isEmpty { line += " \(merged)" }
