@@ -10,26 +10,22 @@ extension Executor {
         let operation = claimed.operation
         let started = ContinuousClock.now
         let outcome: AttemptOutcome
-        let account: AccountRecord?
         if let system = systems[operation.system] {
             do throws(ConnectorError) {
                 let note = try await perform(claimed, on: system)
                 outcome = .executed(OperationResult(code: "ok", message: note))
-                account = try? await accountAfterSuccess(operation)
             } catch {
                 outcome = decide(error, for: operation, retry: system.definition.retry)
-                account = try? await accountAfterFailure(operation, outcome: outcome)
             }
         } else {
             outcome = .blocked(OperationResult(
                 code: "unknown-system",
                 message: "system '\(operation.system)' is no longer configured; cancel the operation or restore its connector file"))
-            account = nil
         }
         let elapsed = ContinuousClock.now - started
         let (state, result) = Self.describe(outcome)
         try await store.finish(
-            operationID: operation.id, outcome: outcome, account: account,
+            operationID: operation.id, outcome: outcome, account: Self.accountUpdate(after: outcome, of: operation),
             audit: AuditEntry(
                 at: now(), actor: "engine", action: operation.action.rawValue, username: operation.username,
                 system: operation.system, uid: operation.uid, operationID: operation.id, outcome: state,
@@ -124,36 +120,25 @@ extension Executor {
         }
     }
 
-    private func accountAfterSuccess(_ operation: QueuedOperation) async throws -> AccountRecord? {
-        var account = try await store.account(username: operation.username, system: operation.system)
-            ?? AccountRecord(username: operation.username, system: operation.system, uid: operation.uid, state: .active)
-        account.updatedAt = now()
-        switch operation.action {
-        case .create:
-            account.state = .active
-            account.locked = false
-            account.mustChange = operation.mustChange ?? account.mustChange
-        case .update:
-            if operation.attributes.contains(where: \.isPassword), let mustChange = operation.mustChange {
-                account.mustChange = mustChange
-            }
-        case .change:
-            account.mustChange = false
-        case .unlock:
-            account.locked = false
-        }
-        return account
-    }
-
-    private func accountAfterFailure(_ operation: QueuedOperation, outcome: AttemptOutcome) async throws -> AccountRecord? {
-        guard operation.action == .create else { return nil }
+    /// How the outcome changes the account record: a success records what
+    /// it did; a create that ended without one marks the record failed.
+    static func accountUpdate(after outcome: AttemptOutcome, of operation: QueuedOperation) -> AccountUpdate? {
         switch outcome {
+        case .executed:
+            switch operation.action {
+            case .create:
+                return AccountUpdate(state: .active, locked: false, mustChange: operation.mustChange, createIfMissing: true)
+            case .update:
+                let setsPassword = operation.attributes.contains(where: \.isPassword)
+                return AccountUpdate(mustChange: setsPassword ? operation.mustChange : nil, createIfMissing: true)
+            case .change:
+                return AccountUpdate(mustChange: false, createIfMissing: true)
+            case .unlock:
+                return AccountUpdate(locked: false, createIfMissing: true)
+            }
         case .failed, .blocked:
-            guard var account = try await store.account(username: operation.username, system: operation.system) else { return nil }
-            account.state = .failed
-            account.updatedAt = now()
-            return account
-        case .executed, .retry:
+            return operation.action == .create ? AccountUpdate(state: .failed, createIfMissing: false) : nil
+        case .retry:
             return nil
         }
     }

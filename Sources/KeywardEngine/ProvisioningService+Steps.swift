@@ -4,19 +4,19 @@ import KeywardCore
 import KeywardStore
 
 extension ProvisioningService {
-    /// The identity, or `unknownUser`.
-    func identity(_ username: String) async throws(ServiceError) -> Identity {
-        let found: Identity?
+    /// The identity and its accounts by system, or `unknownUser`.
+    func person(_ username: String) async throws(ServiceError) -> (Identity, [String: AccountRecord]) {
+        let found: (Identity, [AccountRecord])?
         do {
-            found = try await store.identity(username: username)
+            found = try await store.identityAndAccounts(username: username)
         } catch {
             throw ServiceError.store(error)
         }
-        guard let found else {
+        guard let (identity, accounts) = found else {
             throw ServiceError(
                 .unknownUser, "no person with username '\(username)'; import people with `keyward identity import FILE`")
         }
-        return found
+        return (identity, Dictionary(accounts.map { ($0.system, $0) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// The named systems, each checked to exist, be enabled and support `operation`.
@@ -45,27 +45,13 @@ extension ProvisioningService {
         return targets
     }
 
-    func account(_ username: String, on system: String) async throws(ServiceError) -> AccountRecord? {
-        do {
-            return try await store.account(username: username, system: system)
-        } catch {
-            throw ServiceError.store(error)
-        }
-    }
-
-    func accounts(_ username: String) async throws(ServiceError) -> [AccountRecord] {
-        do {
-            return try await store.accounts(username: username)
-        } catch {
-            throw ServiceError.store(error)
-        }
-    }
-
     /// The uid of the person's account on each target; `account` when one has none.
-    func existingUIDs(_ username: String, on targets: [TargetSystem]) async throws(ServiceError) -> [String: String] {
+    func existingUIDs(
+        _ username: String, accounts: [String: AccountRecord], on targets: [TargetSystem]
+    ) throws(ServiceError) -> [String: String] {
         var uids: [String: String] = [:]
         for target in targets {
-            guard let account = try await account(username, on: target.name), account.state != .failed else {
+            guard let account = accounts[target.name], account.state != .failed else {
                 throw ServiceError(
                     .account,
                     "\(username) has no account on \(target.name); create it first "

@@ -51,27 +51,27 @@ public struct ProvisioningService: Sendable {
     public func createAccounts(
         username: String, systems systemNames: [String], password: PlanRequest.Password = .generate
     ) async throws(ServiceError) -> Receipt {
-        let identity = try await identity(username)
+        let (identity, accounts) = try await person(username)
         let targets = try targets(systemNames, supporting: .initialize, username: username)
         for target in targets {
-            if let existing = try await account(username, on: target.name), existing.state != .failed {
+            if let existing = accounts[target.name], existing.state != .failed {
                 throw ServiceError(
                     .account, "\(username) already has an account on \(target.name) (uid \(existing.uid), \(existing.state.rawValue))")
             }
         }
         let plan = try await plan(PlanRequest(kind: .create, identity: identity, systems: targets.map(\.definition), password: password))
         let now = Date()
-        var accounts: [AccountRecord] = []
+        var pending: [AccountRecord] = []
         var operations: [NewOperation] = []
         for target in targets {
             let planned = plan[system: target.name]?.operations ?? []
             operations += planned.map { queued($0, on: target, username: username, action: .create) }
             if let uid = planned.first?.uid {
-                accounts.append(AccountRecord(username: username, system: target.name, uid: uid, state: .pending, updatedAt: now))
+                pending.append(AccountRecord(username: username, system: target.name, uid: uid, state: .pending, updatedAt: now))
             }
         }
         return try await enqueue(
-            operations, accounts: accounts, plan: plan, action: "create", username: username, targets: targets)
+            operations, accounts: pending, plan: plan, action: "create", username: username, targets: targets)
     }
 
     /// The person changes their own password on `systemNames` (nil: every
@@ -80,13 +80,12 @@ public struct ProvisioningService: Sendable {
     public func changePassword(
         username: String, systems systemNames: [String]?, current: GuardedString, new: GuardedString
     ) async throws(ServiceError) -> Receipt {
-        let identity = try await identity(username)
+        let (identity, accounts) = try await person(username)
         let names: [String]
         if let systemNames {
             names = systemNames
         } else {
-            let accounts = try await accounts(username)
-            names = accounts.filter { account in
+            names = accounts.values.sorted { $0.system < $1.system }.filter { account in
                 guard account.state != .failed, let system = systems[account.system] else { return false }
                 return system.definition.enabled && system.operations.contains(.change)
             }.map(\.system)
@@ -95,7 +94,7 @@ public struct ProvisioningService: Sendable {
             }
         }
         let targets = try targets(names, supporting: .change, username: username)
-        let uids = try await existingUIDs(username, on: targets)
+        let uids = try existingUIDs(username, accounts: accounts, on: targets)
         let plan = try await plan(
             PlanRequest(kind: .change, identity: identity, systems: targets.map(\.definition), password: .chosen(new), uids: uids))
         var operations: [NewOperation] = []
@@ -118,9 +117,9 @@ public struct ProvisioningService: Sendable {
     public func resetPassword(
         username: String, system systemName: String, password: PlanRequest.Password = .generate, mustChange: Bool? = nil
     ) async throws(ServiceError) -> Receipt {
-        let identity = try await identity(username)
+        let (identity, accounts) = try await person(username)
         let targets = try targets([systemName], supporting: .reset, username: username)
-        let uids = try await existingUIDs(username, on: targets)
+        let uids = try existingUIDs(username, accounts: accounts, on: targets)
         let plan = try await plan(
             PlanRequest(kind: .reset, identity: identity, systems: targets.map(\.definition), password: password, uids: uids))
         var operations: [NewOperation] = []
@@ -136,9 +135,9 @@ public struct ProvisioningService: Sendable {
 
     /// Unlocks the person's account on one system.
     public func unlock(username: String, system systemName: String) async throws(ServiceError) -> Receipt {
-        _ = try await identity(username)
+        let (_, accounts) = try await person(username)
         let targets = try targets([systemName], supporting: .unlock, username: username)
-        let uids = try await existingUIDs(username, on: targets)
+        let uids = try existingUIDs(username, accounts: accounts, on: targets)
         let operations = targets.map { target in
             NewOperation(
                 system: target.name, username: username, uid: uids[target.name] ?? "", action: .unlock,

@@ -13,14 +13,13 @@ extension SQLiteStore {
             let key = self.keys.withLock { $0.current }
             var ids: [Int64] = []
             for operation in operations {
-                try db.execute(
-                    sql: """
+                try StoredRows.execute(db, """
                         INSERT INTO operations (
                             request_id, requested_by, system, username, uid, action, attributes, must_change,
                             state, attempts, max_attempts, next_attempt_at, interrupted, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?)
                         """,
-                    arguments: [
+                    [
                         requestID, requestedBy, operation.system, operation.username, operation.uid,
                         operation.action.rawValue, try StoredRows.attributesJSON(operation.attributes),
                         operation.mustChange, OperationState.created.rawValue, operation.maxAttempts, now, now, now,
@@ -45,8 +44,7 @@ extension SQLiteStore {
             let keyring = self.keys.withLock { $0 }
             // An operation waits while an earlier one on its account has not ended.
             let ids = try Int64.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT o.id FROM operations o
                     WHERE o.state IN ('created', 'retrying') AND o.next_attempt_at <= ?
                       AND NOT EXISTS (
@@ -55,13 +53,12 @@ extension SQLiteStore {
                             AND p.state NOT IN ('executed', 'failed', 'blocked', 'cancelled'))
                     ORDER BY o.id
                     LIMIT ?
-                    """,
+                    """),
                 arguments: [time, limit])
             var claimed: [ClaimedOperation] = []
             for id in ids {
-                try db.execute(
-                    sql: "UPDATE operations SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                    arguments: [time, id])
+                try StoredRows.execute(db, "UPDATE operations SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                    [time, id])
                 guard let operation = try Self.fetchOperation(id: id, db) else { continue }
                 let secrets = try Self.openSecrets(operationID: id, keyring: keyring, db)
                 claimed.append(ClaimedOperation(operation: operation, secrets: secrets))
@@ -73,18 +70,20 @@ extension SQLiteStore {
     /// Records the attempt's outcome. An operation that has already ended is
     /// refused with `.invalidState`; an unknown one with `.notFound`.
     public func finish(
-        operationID: Int64, outcome: AttemptOutcome, account: AccountRecord?, audit: AuditEntry
+        operationID: Int64, outcome: AttemptOutcome, account: AccountUpdate?, audit: AuditEntry
     ) async throws {
         let now = Date().timeIntervalSince1970
         try await write { db in
-            let operation = try Self.requireOperation(id: operationID, db)
+            guard let operation = try StoredRows.OperationHead.fetch(id: operationID, db) else {
+                throw StoreError(.notFound, "operation \(operationID) does not exist")
+            }
             if operation.state.isTerminal {
                 throw StoreError(
                     .invalidState, "operation \(operationID) has already ended (\(operation.state.rawValue))")
             }
             let state: OperationState
             let result: OperationResult
-            var nextAttempt = operation.nextAttemptAt.timeIntervalSince1970
+            var nextAttempt = operation.nextAttemptAt
             switch outcome {
             case .executed(let value): (state, result) = (.executed, value)
             case .failed(let value): (state, result) = (.failed, value)
@@ -93,19 +92,18 @@ extension SQLiteStore {
                 (state, result) = (.retrying, value)
                 nextAttempt = at.timeIntervalSince1970
             }
-            try db.execute(
-                sql: """
+            try StoredRows.execute(db, """
                     UPDATE operations SET state = ?, result_code = ?, result_message = ?, next_attempt_at = ?,
                         interrupted = CASE WHEN ? THEN 0 ELSE interrupted END, updated_at = ?
                     WHERE id = ?
                     """,
-                arguments: [
+                [
                     state.rawValue, result.code, result.message, nextAttempt, state.isTerminal, now, operationID,
                 ])
             if state.isTerminal {
-                try db.execute(sql: "DELETE FROM secrets WHERE operation_id = ?", arguments: [operationID])
+                try StoredRows.execute(db, "DELETE FROM secrets WHERE operation_id = ?", [operationID])
             }
-            if let account { try StoredRows.save(account, db) }
+            if let account { try StoredRows.apply(account, to: operation, at: now, db) }
             var entry = audit
             if entry.operationID == nil { entry.operationID = operationID }
             try StoredRows.append(entry, db)
@@ -118,24 +116,22 @@ extension SQLiteStore {
     /// The later operations of a request on the same account stand on the
     /// one that failed (the other password attributes after `__PASSWORD__`):
     /// cancelled with it, secrets deleted, each with an audit entry.
-    private static func cancelRest(of operation: QueuedOperation, after state: OperationState, now: Double, _ db: Database) throws {
+    private static func cancelRest(of operation: StoredRows.OperationHead, after state: OperationState, now: Double, _ db: Database) throws {
         let message = "cancelled: operation \(operation.id) of the same request \(state.rawValue)"
         let rest = try Int64.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT id FROM operations
                 WHERE request_id = ? AND system = ? AND uid = ? AND id > ? AND state IN ('created', 'retrying')
                 ORDER BY id
-                """,
+                """),
             arguments: [operation.requestID, operation.system, operation.uid, operation.id])
         for id in rest {
-            try db.execute(
-                sql: """
+            try StoredRows.execute(db, """
                     UPDATE operations SET state = 'cancelled', result_code = 'cancelled', result_message = ?, updated_at = ?
                     WHERE id = ?
                     """,
-                arguments: [message, now, id])
-            try db.execute(sql: "DELETE FROM secrets WHERE operation_id = ?", arguments: [id])
+                [message, now, id])
+            try StoredRows.execute(db, "DELETE FROM secrets WHERE operation_id = ?", [id])
             try StoredRows.append(
                 AuditEntry(
                     at: Date(timeIntervalSince1970: now), actor: "engine", action: operation.action.rawValue,
@@ -148,12 +144,11 @@ extension SQLiteStore {
     public func recoverInterrupted(now: Date) async throws -> Int {
         let time = now.timeIntervalSince1970
         return try await write { db in
-            try db.execute(
-                sql: """
+            try StoredRows.execute(db, """
                     UPDATE operations SET state = 'retrying', next_attempt_at = ?, interrupted = 1, updated_at = ?
                     WHERE state = 'running'
                     """,
-                arguments: [time, time])
+                [time, time])
             return db.changesCount
         }
     }
@@ -162,7 +157,8 @@ extension SQLiteStore {
 
     static func fetchOperation(id: Int64, _ db: Database) throws -> QueuedOperation? {
         try Row.fetchOne(
-            db, sql: "SELECT \(StoredRows.operationColumns) FROM operations o WHERE o.id = ?", arguments: [id]
+            db.cachedStatement(sql: "SELECT \(StoredRows.operationColumns) FROM operations o WHERE o.id = ?"),
+            arguments: [id]
         ).map(StoredRows.operation)
     }
 
@@ -174,15 +170,14 @@ extension SQLiteStore {
     }
 
     static func insert(_ sealed: SealedSecret, operationID: Int64, name: String, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO secrets (operation_id, name, key_id, sealed) VALUES (?, ?, ?, ?)",
-            arguments: [operationID, name, sealed.keyID, sealed.combined])
+        try StoredRows.execute(db, "INSERT INTO secrets (operation_id, name, key_id, sealed) VALUES (?, ?, ?, ?)",
+            [operationID, name, sealed.keyID, sealed.combined])
     }
 
     static func openSecrets(operationID: Int64, keyring: Keyring, _ db: Database) throws -> [String: GuardedString] {
         var secrets: [String: GuardedString] = [:]
         let rows = try Row.fetchAll(
-            db, sql: "SELECT name, key_id, sealed FROM secrets WHERE operation_id = ? ORDER BY name",
+            db.cachedStatement(sql: "SELECT name, key_id, sealed FROM secrets WHERE operation_id = ? ORDER BY name"),
             arguments: [operationID])
         for row in rows {
             let name: String = row["name"]

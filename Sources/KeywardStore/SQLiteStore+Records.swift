@@ -33,10 +33,7 @@ extension SQLiteStore {
     }
 
     public func identity(username: String) async throws -> Identity? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM identities WHERE username = ?", arguments: [username])
-                .map(StoredRows.identity)
-        }
+        try await read { db in try Self.fetchIdentity(username: username, db) }
     }
 
     public func identities() async throws -> [Identity] {
@@ -45,20 +42,35 @@ extension SQLiteStore {
         }
     }
 
+    public func identityAndAccounts(username: String) async throws -> (Identity, [AccountRecord])? {
+        try await read { db in
+            guard let identity = try Self.fetchIdentity(username: username, db) else { return nil }
+            return (identity, try Self.fetchAccounts(username: username, db))
+        }
+    }
+
+    private static func fetchIdentity(username: String, _ db: Database) throws -> Identity? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM identities WHERE username = ?"), arguments: [username])
+            .map(StoredRows.identity)
+    }
+
+    private static func fetchAccounts(username: String, _ db: Database) throws -> [AccountRecord] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM accounts WHERE username = ? ORDER BY system"), arguments: [username]
+        ).map(StoredRows.account)
+    }
+
     // MARK: Accounts
 
     public func accounts(username: String) async throws -> [AccountRecord] {
-        try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM accounts WHERE username = ? ORDER BY system", arguments: [username]
-            ).map(StoredRows.account)
-        }
+        try await read { db in try Self.fetchAccounts(username: username, db) }
     }
 
     public func account(username: String, system: String) async throws -> AccountRecord? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM accounts WHERE username = ? AND system = ?", arguments: [username, system]
+                db.cachedStatement(sql: "SELECT * FROM accounts WHERE username = ? AND system = ?"),
+                arguments: [username, system]
             ).map(StoredRows.account)
         }
     }

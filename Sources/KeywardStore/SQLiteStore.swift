@@ -17,6 +17,8 @@ public final class SQLiteStore: Store {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    /// Every write goes through it; concurrent writes share commits.
+    let commits: GroupCommit
     // Every writer reads it inside its transaction; `rotateKey` replaces it there.
     let keys: Mutex<Keyring>
 
@@ -41,6 +43,7 @@ public final class SQLiteStore: Store {
             try Self.createPrivateFile(at: path)
             let pool = try DatabasePool(path: path, configuration: configuration)
             self.pool = pool
+            self.commits = GroupCommit(pool: pool)
             try pool.barrierWriteWithoutTransaction { db in
                 if try migrator.hasBeenSuperseded(db) {
                     let known = Set(migrator.migrations)
@@ -62,10 +65,12 @@ public final class SQLiteStore: Store {
         keys.withLock { $0 }
     }
 
-    /// Runs `updates` in one write transaction; errors become ``StoreError``s.
+    /// Runs `updates` atomically, in a savepoint of a write transaction that
+    /// concurrent writes may share (``GroupCommit``); returns once it has
+    /// committed. Errors become ``StoreError``s.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.write(updates)
+            return try await commits.write(updates)
         } catch let error as CancellationError {
             throw error
         } catch {

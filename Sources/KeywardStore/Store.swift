@@ -19,6 +19,9 @@ public protocol Store: Sendable {
     func identity(username: String) async throws -> Identity?
     /// Every identity, by username.
     func identities() async throws -> [Identity]
+    /// The identity with this username and its accounts (by system), read
+    /// together: what a request checks before it is planned.
+    func identityAndAccounts(username: String) async throws -> (Identity, [AccountRecord])?
 
     // MARK: Accounts
 
@@ -46,12 +49,13 @@ public protocol Store: Sendable {
     /// `running` with `attempts + 1`, and come with their secrets decrypted.
     func claimDue(limit: Int, now: Date) async throws -> [ClaimedOperation]
 
-    /// Records how an attempt ended, the account changes it implies, and
-    /// the audit entry; deletes the secrets when the outcome ends the
-    /// operation. An outcome of `failed` or `blocked` also cancels the later
-    /// operations of the same request on the same account (they stand on
-    /// it), deleting their secrets. One transaction.
-    func finish(operationID: Int64, outcome: AttemptOutcome, account: AccountRecord?, audit: AuditEntry) async throws
+    /// Records how an attempt ended, the change it implies to the account
+    /// record of the operation's person and system, and the audit entry;
+    /// deletes the secrets when the outcome ends the operation. An outcome
+    /// of `failed` or `blocked` also cancels the later operations of the
+    /// same request on the same account (they stand on it), deleting their
+    /// secrets. One transaction.
+    func finish(operationID: Int64, outcome: AttemptOutcome, account: AccountUpdate?, audit: AuditEntry) async throws
 
     /// Operations left `running` by a worker that died: back to `retrying`,
     /// due now, marked interrupted. Returns how many. Call at start, when no

@@ -349,3 +349,26 @@ public struct ImportSummary: Sendable, Equatable {
         self.updated = updated
     }
 }
+
+/// How an attempt's outcome changes the person's account record. The store
+/// applies it in the transaction that records the outcome, so the engine
+/// never reads the record first; a field left nil keeps the stored value.
+public struct AccountUpdate: Sendable, Equatable {
+    /// The new state, nil to keep it (`active` for a record created here).
+    public var state: AccountRecord.State?
+    /// Whether the account is now locked, nil to keep what is known.
+    public var locked: Bool?
+    /// Whether the person must now change the password, nil to keep what is known.
+    public var mustChange: Bool?
+    /// Whether a missing record is created with the operation's uid; when
+    /// false, an update to a missing record changes nothing.
+    public var createIfMissing: Bool
+
+    /// Creates an update.
+    public init(state: AccountRecord.State? = nil, locked: Bool? = nil, mustChange: Bool? = nil, createIfMissing: Bool) {
+        self.state = state
+        self.locked = locked
+        self.mustChange = mustChange
+        self.createIfMissing = createIfMissing
+    }
+}

@@ -89,9 +89,8 @@ struct QueueTests {
         let store = try folder.open()
         let id = try #require(try await store.enqueue(Fixtures.reset()).first)
         _ = try await store.claimNow()
-        let account = AccountRecord(username: "alice", system: "ldap", uid: "alice", state: .active, locked: false)
         try await store.finish(
-            operationID: id, outcome: outcome, account: account,
+            operationID: id, outcome: outcome, account: AccountUpdate(state: .active, locked: false, createIfMissing: true),
             audit: AuditEntry(actor: "engine", action: "reset", username: "alice", outcome: "done"))
         let operation = try await store.require(id)
         switch outcome {
@@ -110,6 +109,31 @@ struct QueueTests {
         #expect(try await store.account(username: "alice", system: "ldap")?.state == .active)
         let entry = try #require(try await store.audit(AuditFilter(username: "alice")).first)
         #expect(entry.actor == "engine" && entry.operationID == id)
+    }
+
+    @Test func finishAppliesTheAccountUpdateInsideTheSameTransaction() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        func finished(_ update: AccountUpdate, uid: String = "alice-uid") async throws -> AccountRecord? {
+            let id = try #require(try await store.enqueue(Fixtures.reset(uid: uid)).first)
+            _ = try await store.claimNow()
+            try await store.finish(
+                operationID: id, outcome: .executed(Fixtures.ok), account: update,
+                audit: Fixtures.audit(action: "attempt", outcome: "executed"))
+            return try await store.account(username: "alice", system: "ldap")
+        }
+        // Not created when the update says so.
+        #expect(try await finished(AccountUpdate(state: .failed, createIfMissing: false)) == nil)
+        // Created with the operation's uid, active unless told otherwise.
+        let created = try #require(try await finished(AccountUpdate(mustChange: true, createIfMissing: true)))
+        #expect(created.uid == "alice-uid" && created.state == .active && created.mustChange == true && created.locked == nil)
+        // A nil field keeps what is stored; the uid of an existing record stays.
+        try await store.saveAccount(
+            AccountRecord(username: "alice", system: "ldap", uid: "alice-uid", state: .active, locked: true, mustChange: true))
+        let unlocked = try #require(try await finished(AccountUpdate(locked: false, createIfMissing: true), uid: "other"))
+        #expect(unlocked.uid == "alice-uid" && unlocked.locked == false && unlocked.mustChange == true)
+        let failed = try #require(try await finished(AccountUpdate(state: .failed, createIfMissing: false)))
+        #expect(failed.state == .failed && failed.locked == false && failed.mustChange == true)
     }
 
     @Test func finishRefusesUnknownAndEndedOperations() async throws {

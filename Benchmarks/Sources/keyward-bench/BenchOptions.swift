@@ -27,6 +27,7 @@ struct BenchOptions {
     var directoryRounds = 5
     /// The executor's workers in the directory figure.
     var directoryWorkers = 4
+    var directoryClients = 8
     /// People the directory figure creates on its slapd and resets.
     var directoryPeople = 100
 
@@ -50,7 +51,8 @@ struct BenchOptions {
     static let usage = """
         usage: keyward-bench [--only SECTIONS] [--keyward PATH] [--rounds N] [--seconds S] [--spawns N]
                              [--stack BYTES] [--queue-rounds N] [--queue-workers N] [--queue-accounts N]
-                             [--directory-rounds N] [--directory-workers N] [--directory-people N]
+                             [--directory-rounds N] [--directory-workers N] [--directory-clients N]
+                             [--directory-people N]
                              [--profile-keyward CALLS | --profile-bare CALLS]
 
           --only SECTIONS       run only these, comma-separated: transform (a-c), cold (d),
@@ -66,6 +68,7 @@ struct BenchOptions {
           --queue-accounts N    accounts the queue figure creates and resets (default 200)
           --directory-rounds N  rounds of the directory figure, median reported (default 5)
           --directory-workers N executor workers in the directory figure (default 4)
+          --directory-clients N concurrent clients sending the directory figure's requests (default 8)
           --directory-people N  people the directory figure creates on slapd and resets, at least
                                 the executor's batch of 32 (default 100)
           --profile-keyward N   only run N calls of Keyward's path on the main thread
@@ -94,6 +97,7 @@ struct BenchOptions {
             case "--queue-accounts": options.queueAccounts = positiveInt(value(for: argument), argument)
             case "--directory-rounds": options.directoryRounds = positiveInt(value(for: argument), argument)
             case "--directory-workers": options.directoryWorkers = positiveInt(value(for: argument), argument)
+            case "--directory-clients": options.directoryClients = positiveInt(value(for: argument), argument)
             case "--directory-people": options.directoryPeople = positiveInt(value(for: argument), argument)
             case "--profile-keyward": options.profile = (.keyward, positiveInt(value(for: argument), argument))
             case "--profile-bare": options.profile = (.bare, positiveInt(value(for: argument), argument))

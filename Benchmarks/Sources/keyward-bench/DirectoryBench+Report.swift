@@ -11,13 +11,14 @@ extension DirectoryBench {
     /// Starts slapd, measures and prints figure (f) with its goal, and stops slapd.
     static func report(_ options: BenchOptions) {
         let (people, workers, roundCount) = (options.directoryPeople, options.directoryWorkers, options.directoryRounds)
+        let clients = options.directoryClients
         print(
-            "(f) password resets to slapd: engine vs bare libldap, \(people) people, \(workers) workers, "
-                + "\(roundCount) rounds")
+            "(f) password resets to slapd: engine vs bare libldap, \(people) people, \(clients) clients, "
+                + "\(workers) workers, \(roundCount) rounds")
         print("    engine   = resetPassword with a chosen password (plan: policy, Lua \(script); enqueue: AES-GCM")
-        print("               seal, audit) + Executor.drain (claim, open, Password Modify over LDAPS through the")
-        print("               ldap connector's pool of bound connections, finish, secrets deleted, audit);")
-        print("               timed from first request to drained")
+        print("               seal, audit) from \(clients) concurrent clients, while Executor.drain runs (claim,")
+        print("               open, Password Modify over LDAPS through the ldap connector's pool of bound")
+        print("               connections, finish, secrets deleted, audit); timed from first request to drained")
         print("    baseline = ldap_passwd_s for the same DNs and passwords, one after another in C, over one")
         print("               LDAPS connection bound before the clock starts")
         print("    a round:   slices engine, baseline, baseline, engine (odd rounds the reverse)")
@@ -46,7 +47,7 @@ extension DirectoryBench {
         do {
             measured = try Blocking.wait {
                 let fixture = try await makeFixture(in: folder, slapd: slapd, people: people, workers: workers)
-                var bench = DirectoryBench(fixture: fixture, workers: workers)
+                var bench = DirectoryBench(fixture: fixture, workers: workers, clients: clients)
                 try await bench.calibrate()
                 let before = CPUSnapshot(slapd: slapd.pid)
                 var rounds: [Sample] = []
@@ -71,12 +72,14 @@ extension DirectoryBench {
         }
         print("")
         printFigures(
-            measured.rounds, changes: measured.changes, workers: workers, batchSize: measured.batchSize,
+            measured.rounds, changes: measured.changes, workers: workers, clients: clients, batchSize: measured.batchSize,
             isBusy: (measured.others ?? 0) > busyShare)
     }
 
     /// The resets per second, where the engine's time goes, and the rounds.
-    private static func printFigures(_ rounds: [Sample], changes: Int, workers: Int, batchSize: Int, isBusy: Bool) {
+    private static func printFigures(
+        _ rounds: [Sample], changes: Int, workers: Int, clients: Int, batchSize: Int, isBusy: Bool
+    ) {
         let columns = [12, 8, 11, 11, 8, 14, 13]
         let ratios = rounds.map(\.ratio)
         let goalHeader = "goal ≥ " + String(format: "%.2f", goal)
@@ -122,13 +125,14 @@ extension DirectoryBench {
                     "    CPU of this process", "", "", "", milliseconds(perReset(\.engine, \.cpu)), "",
                     milliseconds(perReset(\.baseline, \.cpu)),
                 ], split))
-        print("    plan = the planner alone (policy, Lua), timed apart; requests = plan + store reads + enqueue,")
-        print("    one request at a time; drain = claim to finish on the workers; engine = requests + drain;")
+        print("    plan = the planner alone (policy, Lua), timed apart; requests = until the last of the requests")
+        print("    (plan + store reads + enqueue) from \(clients) clients is queued, the workers draining meanwhile;")
+        print("    drain = the rest, until the last reset is recorded; engine = requests + drain;")
         print("    connector = the same resets through LDAPDirectoryConnector.update alone on \(workers) tasks,")
         print("    timed apart (the directory and the connector, without plan or queue). CPU: all threads of")
         print("    keyward-bench (not slapd's) during engine or baseline, per reset. Per reset the engine")
-        print("    commits to its store twice (enqueue, finish) + 1 claim per batch of \(batchSize); slapd")
-        print("    commits once on either side.")
+        print("    writes to its store twice (enqueue, finish) + 1 claim per batch of \(batchSize), and writes")
+        print("    that arrive together share one commit (group commit); slapd commits once on either side.")
         print("")
         let rows: [(String, (Sample) -> Double)] = [
             ("    per round  ratio", \.ratio),

@@ -68,12 +68,15 @@ struct DirectoryBench: Sendable {
 
     let fixture: Fixture
     let workers: Int
+    /// Concurrent helpdesk clients sending the engine's requests.
+    let clients: Int
     /// Resets per side per round; set by ``calibrate()``.
     private(set) var changes = maximumChanges
 
-    init(fixture: Fixture, workers: Int) {
+    init(fixture: Fixture, workers: Int, clients: Int) {
         self.fixture = fixture
         self.workers = workers
+        self.clients = clients
     }
 
     /// Runs one round: slices of half a round's resets in the order engine,
@@ -109,20 +112,33 @@ struct DirectoryBench: Sendable {
 
     /// `changes` resets through the engine, timed from the first request to
     /// the end of the drain, then checked; then the planner and the
-    /// connector alone, timed apart.
+    /// connector alone, timed apart. The requests come from ``clients``
+    /// concurrent helpdesk clients (each account's resets from one client,
+    /// in order) while the executor drains what is queued, as `keyward
+    /// serve` with its workers would.
     func engine(changes: Int, tag: String) async throws -> Timing {
         let engine = fixture.engine
+        let service = engine.service
         let uids = fixture.uids
+        let clients = min(clients, changes)
         let passwords = Self.passwords(changes, tag: tag)
         let secrets = passwords.map { GuardedString($0) }
         let cpu = Self.processCPU()
         let start = Clock.now()
-        for (offset, secret) in secrets.enumerated() {
-            _ = try await engine.service.resetPassword(
-                username: uids[offset % uids.count], system: Self.system, password: .chosen(secret))
+        async let drained = Self.drain(engine.executor, until: changes)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    for offset in secrets.indices where (offset % uids.count) % clients == client {
+                        _ = try await service.resetPassword(
+                            username: uids[offset % uids.count], system: Self.system, password: .chosen(secrets[offset]))
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
         let queued = Clock.now()
-        let ran = try await engine.executor.drain()
+        let ran = try await drained
         let end = Clock.now()
         let used = Self.processCPU() - cpu
 
@@ -142,6 +158,19 @@ struct DirectoryBench: Sendable {
         return Timing(
             requests: queued - start, planning: planning, execution: end - queued, connector: connector, cpu: used,
             changes: changes)
+    }
+
+    /// Drains the queue again and again while requests arrive, until
+    /// `count` operations have run. Returns how many ran.
+    private static func drain(_ executor: Executor, until count: Int) async throws -> Int {
+        var total = 0
+        while total < count {
+            try Task.checkCancellation()
+            let ran = try await executor.drain()
+            total += ran
+            if ran == 0 { try await Task.sleep(for: .microseconds(200)) }
+        }
+        return total
     }
 
     /// Nanoseconds the planner alone takes for the same requests: the

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import KeywardCore
+@testable import KeywardStore
+import Testing
+
+@Suite("Group commit")
+struct GroupCommitTests {
+    struct Refused: Error, Equatable {
+        let index: Int
+    }
+
+    @Test func concurrentWritesCommitTogetherYetAFailingOneIsRolledBackAlone() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        let results = try await withThrowingTaskGroup(of: (Int, Result<Int, Refused>).self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    do {
+                        let value = try await store.write { db in
+                            try StoredRows.append(Fixtures.audit("person-\(index)"), db)
+                            if index % 3 == 0 { throw Refused(index: index) }
+                            return index * 2
+                        }
+                        return (index, .success(value))
+                    } catch let error as StoreError where error.message.hasSuffix("\(Refused(index: index))") {
+                        // The store wraps what it does not know, naming the file.
+                        return (index, .failure(Refused(index: index)))
+                    }
+                }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        for index in 0..<200 {
+            if index % 3 == 0 {
+                #expect(results[index] == .failure(Refused(index: index)))
+            } else {
+                #expect(results[index] == .success(index * 2))
+            }
+        }
+        // A connection of its own sees exactly the writes that returned.
+        let written = try await folder.rawConnection().read { db in
+            try Set(String.fetchAll(db, sql: "SELECT username FROM audit"))
+        }
+        #expect(written == Set((0..<200).filter { $0 % 3 != 0 }.map { "person-\($0)" }))
+    }
+
+    @Test func writesRunInTheOrderTheyArriveAndSeeTheOnesBefore() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        let ids = try await store.enqueue(Fixtures.reset())
+        async let claimed = store.claimNow()
+        async let counts = store.operationCounts()
+        #expect(try await claimed.map(\.operation.id) == ids)
+        _ = try await counts
+        // The claim's update is committed: a second claim finds nothing due.
+        #expect(try await store.claimNow().isEmpty)
+        try await store.finish(ids[0], .executed(Fixtures.ok))
+        let ended = await storeError { try await store.finish(ids[0], .executed(Fixtures.ok)) }
+        #expect(ended?.kind == .invalidState)
+    }
+}
