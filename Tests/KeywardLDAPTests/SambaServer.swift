@@ -8,10 +8,10 @@ import Testing
 
 /// A throwaway Samba AD DC (CONNECTORS.md sections 2 and 2b, in Swift).
 ///
-/// One template is provisioned per test run (``SambaTemplate``); every
-/// suite that asks for a DC (the `.sambaDC` trait) gets a copy of it,
-/// started with `samba -F --no-process-group -M single` (LDAP and the KDC
-/// only) and stopped by its pid with SIGTERM. The ports are fixed (88, 389,
+/// One template is provisioned per test run (``SambaTemplate``); every test
+/// case of a suite that asks for a DC (the `.sambaDC` trait) gets a copy of
+/// it, started with `samba -F --no-process-group -M single` (LDAP and the
+/// KDC only) and stopped by its pid (SIGTERM to restart, SIGKILL at the end). The ports are fixed (88, 389,
 /// 464, 636), so only one DC can run at a time: every Samba suite is nested
 /// in one `.serialized` suite.
 ///
@@ -47,7 +47,7 @@ final class SambaServer: Sendable {
     let directory: String
     private let process: Mutex<Process>
 
-    /// The server of the suite being run (set by the `.sambaDC` trait).
+    /// The server of the test being run (set by the `.sambaDC` trait).
     @TaskLocal static var current: SambaServer?
 
     /// The server's certificate (self-signed: its own CA), for 127.0.0.1 and localhost.
@@ -119,9 +119,14 @@ final class SambaServer: Sendable {
         try waitUntilReady()
     }
 
-    /// Stops the DC and removes its folder.
+    /// Kills the DC (its data is thrown away, so it need not stop cleanly)
+    /// and removes its folder.
     func destroy() {
-        stop()
+        let samba = process.withLock { $0 }
+        if samba.isRunning {
+            kill(samba.processIdentifier, SIGKILL)
+            samba.waitUntilExit()
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -260,9 +265,16 @@ struct SambaError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a suite with its own copy of the template DC, started before its
-/// first test and stopped after its last (``SambaServer/current`` inside).
-struct SambaTrait: SuiteTrait, TestScoping {
+/// Runs every test case of a suite on its own copy of the template DC,
+/// started before the test and killed after it (``SambaServer/current``
+/// inside): no test sees what another did to the directory.
+struct SambaTrait: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
+        test.isSuite || testCase == nil ? nil : self
+    }
+
     func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
@@ -275,6 +287,6 @@ struct SambaTrait: SuiteTrait, TestScoping {
 }
 
 extension Trait where Self == SambaTrait {
-    /// One throwaway Samba AD DC for the whole suite.
+    /// A throwaway Samba AD DC for each test case of the suite.
     static var sambaDC: Self { Self() }
 }
