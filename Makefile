@@ -14,7 +14,7 @@ BENCH_ARGS ?=
 
 APT_PACKAGES = pkg-config liblua5.4-dev libssl-dev lua5.4 libsqlite3-dev libcrypt-dev sqlite3 \
   libldap-dev libsasl2-dev slapd ldap-utils samba samba-dsdb-modules samba-vfs-modules krb5-user \
-  libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server openssl
+  libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server openssl libcurl4-openssl-dev python3-aiosmtpd
 
 .PHONY: setup build run scripts test bench clean
 

@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "KeywardConnectors", targets: ["KeywardConnectors"]),
         .library(name: "KeywardEngine", targets: ["KeywardEngine"]),
         .library(name: "KeywardLDAP", targets: ["KeywardLDAP"]),
+        .library(name: "KeywardCloud", targets: ["KeywardCloud"]),
+        .library(name: "KeywardPlugins", targets: ["KeywardPlugins"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +59,11 @@ let package = Package(
             providers: [.apt(["libldap-dev", "libsasl2-dev"])]
         ),
         .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CXCrypt",
             providers: [.apt(["libcrypt-dev"])]
         ),
@@ -82,11 +94,35 @@ let package = Package(
             ]
         ),
         .target(
+            name: "KeywardCloud",
+            dependencies: [
+                "KeywardCore",
+                "KeywardConnectors",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KeywardPlugins",
+            dependencies: [
+                "KeywardCore",
+                "KeywardConnectors",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "KeywardEngine",
             dependencies: [
                 "KeywardCore",
                 "KeywardStore",
                 "KeywardConnectors",
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -108,6 +144,8 @@ let package = Package(
                 "KeywardStore",
                 "KeywardConnectors",
                 "KeywardLDAP",
+                "KeywardCloud",
+                "KeywardPlugins",
                 "KeywardEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -115,7 +153,14 @@ let package = Package(
         ),
         .target(
             name: "KeywardTestSupport",
-            dependencies: ["KeywardCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "KeywardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "Tests/KeywardTestSupport"
         ),
         .testTarget(
@@ -156,10 +201,29 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "KeywardCloudTests",
+            dependencies: [
+                "KeywardCloud", "KeywardConnectors", "KeywardCore", "KeywardTestSupport",
+                "KeywardEngine", "KeywardStore", "KeywardScripting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "KeywardPluginsTests",
+            dependencies: [
+                "KeywardPlugins", "KeywardConnectors", "KeywardCore", "KeywardTestSupport",
+                "KeywardEngine", "KeywardStore", "KeywardScripting",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "KeywardEngineTests",
             dependencies: [
                 "KeywardEngine", "KeywardStore", "KeywardConnectors", "KeywardCore", "KeywardScripting", "KeywardTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

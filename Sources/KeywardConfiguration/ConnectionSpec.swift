@@ -19,6 +19,11 @@ struct ConnectionSpec {
         case url(schemes: [String])
         /// One of these words.
         case choice([String])
+        /// A command line: a list of words, or one string split as a shell
+        /// would split it (without running one).
+        case command
+        /// A mapping of environment variable names to values (references allowed).
+        case environment
     }
 
     /// One setting.
@@ -94,20 +99,32 @@ struct ConnectionSpec {
             Field("authorityURL", .url(schemes: ["https"]), "The token endpoint's host (default login.microsoftonline.com)."),
             Field("graphURL", .url(schemes: ["https"]), "The Graph API base (default https://graph.microsoft.com/v1.0)."),
             Field("timeoutSeconds", .number, "Network timeout per request, in seconds."),
+            Field("forceChangePasswordNextSignIn", .boolean,
+                  "Make the person change a password Keyward set at next sign-in, unless the request says (default true)."),
+            Field("caCertificate", .text, cloudCACertificate),
         ],
         isOpen: false)
 
     static let serviceNow = ConnectionSpec(
         fields: [
             Field("instanceURL", .url(schemes: ["https"]), required: true, "https://INSTANCE.service-now.com"),
-            Field("username", .text, required: true, "The integration user."),
-            Field("password", .secret, required: true, "The integration user's password: ${env:NAME} or ${file:PATH}."),
+            Field("authentication", .choice(["basic", "oauth-password", "oauth-client-credentials"]),
+                  "basic (default), oauth-password (OAuth password grant) or oauth-client-credentials."),
+            Field("username", .text, "The integration user (basic and oauth-password)."),
+            Field("password", .secret, "The integration user's password: ${env:NAME} or ${file:PATH}."),
             Field("table", .text, "The user table (default sys_user)."),
             Field("clientId", .text, "OAuth client ID, when OAuth is used."),
             Field("clientSecret", .secret, "OAuth client secret: ${env:NAME} or ${file:PATH}."),
             Field("timeoutSeconds", .number, "Network timeout per request, in seconds."),
+            Field("passwordNeedsReset", .boolean,
+                  "Set password_needs_reset with the first password, unless the request says (default true)."),
+            Field("caCertificate", .text, cloudCACertificate),
         ],
         isOpen: false)
+
+    /// `caCertificate` of the cloud types.
+    private static let cloudCACertificate =
+        "A PEM file of a CA to trust besides the system's (a TLS-inspecting proxy's, a private endpoint's)."
 
     static let sql = ConnectionSpec(
         fields: [
@@ -127,10 +144,17 @@ struct ConnectionSpec {
         ],
         isOpen: true)
 
+    /// Open: `env.NAME` keys set the plugin's environment, and any other
+    /// key is the plugin's own setting, sent to it in the hello.
     static let external = ConnectionSpec(
         fields: [
-            Field("executable", .text, required: true, "The plugin executable, relative to keyward.yaml's folder."),
-            Field("timeoutSeconds", .number, "How long one request may take, in seconds."),
+            Field("command", .command, required: true,
+                  "The plugin's program and arguments: a list of words, or one string split at spaces ('…' or \"…\" quote); a program with a / is relative to keyward.yaml's folder, one without is looked up on PATH."),
+            Field("env", .environment, "Environment variables for the plugin, NAME: value (a value may be ${env:…} or ${file:…}); the plugin gets PATH, HOME and LANG besides."),
+            Field("workingDirectory", .text, "The plugin's working folder, relative to keyward.yaml's folder (default: that folder)."),
+            Field("timeoutSeconds", .number, "How long the plugin may take to start or to answer one request, in seconds (default 30); then it is killed."),
+            Field("poolSize", .number, "How many plugin processes may run at once, each serving one request at a time (1 to 16, default 2)."),
+            Field("operations", .text, "The operations Keyward may use: a comma-separated subset of initialize, change, reset, unlock (default: all the plugin declares)."),
         ],
         isOpen: true)
 

@@ -6,7 +6,9 @@ extension ConnectorDecoder {
     /// Decodes `connection:`: plain values and references, checked against
     /// the type's settings. A literal in a secret field is an error that
     /// never repeats the literal, and the literal is dropped.
-    func decodeConnection(_ value: YAMLValue?, spec: ConnectionSpec?, at root: YAMLValue) -> [String: ConnectionValue] {
+    func decodeConnection(
+        _ value: YAMLValue?, spec: ConnectionSpec?, type: ConnectorType?, at root: YAMLValue
+    ) -> [String: ConnectionValue] {
         guard let value else {
             if let spec, !spec.fields.filter(\.required).isEmpty {
                 diagnostics.error(
@@ -20,13 +22,29 @@ extension ConnectorDecoder {
         var settings: [String: ConnectionValue] = [:]
         for entry in reader.entries {
             let field = spec?.field(entry.key)
-            if let spec, field == nil, !spec.isOpen {
+            if let spec, field == nil, !spec.isOpen, entry.key == "operations", let type {
+                // The seeds' matrix is fixed for this type; only sql and external declare theirs.
+                let operations = PasswordOperation.allCases.filter(type.operations.contains).map(\.rawValue)
+                diagnostics.error(
+                    .unknownKey,
+                    "`operations` cannot be set for type \(type.name): its password operations are fixed "
+                        + "(\(operations.joined(separator: ", "))); only sql and external connectors declare theirs",
+                    at: entry.keyNode.location(in: value.file))
+            } else if let spec, field == nil, !spec.isOpen {
                 let known = spec.fields.map(\.name)
                 let hint = NameSuggestion.closest(to: entry.key, among: known).map { "; did you mean `\($0)`?" }
                     ?? "; this type's settings are \(NameSuggestion.list(known))"
                 diagnostics.error(
                     .unknownKey, "unknown key `\(entry.key)` in `connection`\(hint)",
                     at: entry.keyNode.location(in: value.file))
+            }
+            if field?.kind == .environment {
+                settings.merge(decodeEnvironment(entry.value)) { _, new in new }
+                continue
+            }
+            if field?.kind == .command, case .sequence = entry.value.node {
+                if let words = decodeWords(entry.value) { settings[entry.key] = .plain(words) }
+                continue
             }
             let isSecret = field?.kind == .secret || ConnectionSpec.isSecretName(entry.key)
             if let setting = decodeSetting(entry.value, kind: isSecret ? .secret : field?.kind ?? .text) {
@@ -96,10 +114,49 @@ extension ConnectorDecoder {
                     at: value.location)
                 return nil
             }
-        case .text, .secret:
+        case .text, .secret, .command, .environment:
             break
         }
         return .plain(text)
+    }
+
+    /// `command: [program, arg, …]`: the words joined into one command
+    /// line, each single-quoted, so that splitting it gives them back.
+    private func decodeWords(_ value: YAMLValue) -> String? {
+        guard let items = value.list(diagnostics, of: "words") else { return nil }
+        var words: [String] = []
+        for item in items {
+            guard case .scalar(let scalar) = item.node, !item.node.isNull, !scalar.string.isEmpty else {
+                item.wrongType("a word (a non-empty string)", diagnostics)
+                return nil
+            }
+            words.append("'" + scalar.string.replacingOccurrences(of: "'", with: #"'\''"#) + "'")
+        }
+        guard !words.isEmpty else {
+            diagnostics.error(.invalidValue, "\(value.quotedPath) is an empty list; name the program at least", at: value.location)
+            return nil
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// `env: {NAME: value, …}` as the `env.NAME` settings the external
+    /// connector reads.
+    private func decodeEnvironment(_ value: YAMLValue) -> [String: ConnectionValue] {
+        guard let reader = value.mapping(diagnostics, what: "a mapping of variable names to values") else { return [:] }
+        var settings: [String: ConnectionValue] = [:]
+        for entry in reader.entries {
+            guard entry.key.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+                diagnostics.error(
+                    .invalidValue, "`\(entry.key)` in \(value.quotedPath) is not a variable name (letters, digits, _)",
+                    at: entry.keyNode.location(in: value.file))
+                continue
+            }
+            let name = "env." + entry.key
+            // A variable named like a secret (…TOKEN, …PASSWORD) takes a reference only.
+            let kind: ConnectionSpec.Kind = ConnectionSpec.isSecretName(name) ? .secret : .text
+            if let setting = decodeSetting(entry.value, kind: kind) { settings[name] = setting }
+        }
+        return settings
     }
 
     private func checkRequired(_ spec: ConnectionSpec, _ settings: [String: ConnectionValue], _ reader: MappingReader) {

@@ -44,7 +44,7 @@ struct ConnectorDecoder {
         let enabled = reader["enabled"].flatMap { $0.bool(diagnostics) } ?? true
         // A note for people: only its type is checked.
         _ = reader["description"].flatMap { $0.string(diagnostics) }
-        let connection = decodeConnection(reader["connection"], spec: spec, at: root)
+        let connection = decodeConnection(reader["connection"], spec: spec, type: type, at: root)
         let together = decodeProperties(reader["properties"])
         let retry = reader["retry"].flatMap(decodeRetry) ?? RetryPolicy()
         decodePolicies(reader["passwordPolicy"], into: &result)

@@ -135,7 +135,7 @@ extension ProvisioningService {
     /// Stores the operations with one `requested` audit entry per system.
     func enqueue(
         _ operations: [NewOperation], accounts: [AccountRecord], plan: ProvisioningPlan?, action: String,
-        username: String, targets: [TargetSystem]
+        username: String, targets: [TargetSystem], consumingToken: Data? = nil
     ) async throws(ServiceError) -> Receipt {
         let requestID = UUID().uuidString.lowercased()
         let audit = targets.map { target in
@@ -148,7 +148,8 @@ extension ProvisioningService {
         let ids: [Int64]
         do {
             ids = try await store.enqueue(
-                requestID: requestID, requestedBy: actor, operations: operations, accounts: accounts, audit: audit)
+                requestID: requestID, requestedBy: actor, operations: operations, accounts: accounts, audit: audit,
+                consumingToken: consumingToken)
         } catch {
             throw ServiceError.store(error)
         }

@@ -51,6 +51,13 @@ public struct ProvisioningService: Sendable {
     public func createAccounts(
         username: String, systems systemNames: [String], password: PlanRequest.Password = .generate
     ) async throws(ServiceError) -> Receipt {
+        try await createAccounts(username: username, systems: systemNames, password: password, consumingToken: nil)
+    }
+
+    /// A create that also uses up a set-password link (two-way initialization), in one transaction.
+    func createAccounts(
+        username: String, systems systemNames: [String], password: PlanRequest.Password, consumingToken: Data?
+    ) async throws(ServiceError) -> Receipt {
         let (identity, accounts) = try await person(username)
         let targets = try targets(systemNames, supporting: .initialize, username: username)
         for target in targets {
@@ -71,7 +78,8 @@ public struct ProvisioningService: Sendable {
             }
         }
         return try await enqueue(
-            operations, accounts: pending, plan: plan, action: "create", username: username, targets: targets)
+            operations, accounts: pending, plan: plan, action: "create", username: username, targets: targets,
+            consumingToken: consumingToken)
     }
 
     /// The person changes their own password on `systemNames` (nil: every
@@ -117,6 +125,15 @@ public struct ProvisioningService: Sendable {
     public func resetPassword(
         username: String, system systemName: String, password: PlanRequest.Password = .generate, mustChange: Bool? = nil
     ) async throws(ServiceError) -> Receipt {
+        try await resetPassword(
+            username: username, system: systemName, password: password, mustChange: mustChange, consumingToken: nil)
+    }
+
+    /// A reset that also uses up a set-password link (two-way initialization), in one transaction.
+    func resetPassword(
+        username: String, system systemName: String, password: PlanRequest.Password, mustChange: Bool?,
+        consumingToken: Data?
+    ) async throws(ServiceError) -> Receipt {
         let (identity, accounts) = try await person(username)
         let targets = try targets([systemName], supporting: .reset, username: username)
         let uids = try existingUIDs(username, accounts: accounts, on: targets)
@@ -130,7 +147,9 @@ public struct ProvisioningService: Sendable {
                 operations.append(operation)
             }
         }
-        return try await enqueue(operations, accounts: [], plan: plan, action: "reset", username: username, targets: targets)
+        return try await enqueue(
+            operations, accounts: [], plan: plan, action: "reset", username: username, targets: targets,
+            consumingToken: consumingToken)
     }
 
     /// Unlocks the person's account on one system.

@@ -17,6 +17,8 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case account
         /// The planner refused: a policy violation, a script failure, …
         case planning
+        /// A set-password link that is unknown, used, replaced or expired.
+        case link
         /// The store failed.
         case store
     }

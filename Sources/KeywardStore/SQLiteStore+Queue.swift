@@ -6,11 +6,12 @@ import Synchronization
 extension SQLiteStore {
     public func enqueue(
         requestID: String, requestedBy: String, operations: [NewOperation],
-        accounts: [AccountRecord], audit: [AuditEntry]
+        accounts: [AccountRecord], audit: [AuditEntry], consumingToken: Data?
     ) async throws -> [Int64] {
         let now = Date().timeIntervalSince1970
         return try await write { db in
             let key = self.keys.withLock { $0.current }
+            if let consumingToken { try Self.consumeSetPasswordToken(consumingToken, now: now, db) }
             var ids: [Int64] = []
             for operation in operations {
                 try StoredRows.execute(db, """
@@ -30,6 +31,9 @@ extension SQLiteStore {
                     try Self.insert(sealed, operationID: id, name: name, db)
                 }
                 ids.append(id)
+                if operation.setsPassword {
+                    try Self.revokeSetPasswordTokens(username: operation.username, system: operation.system, now: now, db)
+                }
             }
             for account in accounts { try StoredRows.save(account, db) }
             for entry in audit { try StoredRows.append(entry, db) }

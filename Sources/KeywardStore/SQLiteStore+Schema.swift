@@ -73,6 +73,22 @@ extension SQLiteStore {
                     CREATE INDEX audit_at ON audit (at);
                     """)
         }
+        migrator.registerMigration("v2: set-password tokens") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE set_password_tokens (
+                        token_hash BLOB NOT NULL PRIMARY KEY,
+                        username TEXT NOT NULL,
+                        system TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        expires_at REAL NOT NULL,
+                        used_at REAL,
+                        revoked_at REAL
+                    );
+                    CREATE INDEX set_password_tokens_account ON set_password_tokens (username, system);
+                    """)
+        }
         return migrator
     }
 }

@@ -45,6 +45,10 @@ public final class SQLiteStore: Store {
             self.pool = pool
             self.commits = GroupCommit(pool: pool)
             try pool.barrierWriteWithoutTransaction { db in
+                // GRDB leaves a pool at NORMAL, which may lose the last
+                // commits to a power cut: a queued request, an audit entry.
+                // FULL syncs the WAL at every commit; group commit shares it.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
                 if try migrator.hasBeenSuperseded(db) {
                     let known = Set(migrator.migrations)
                     let unknown = try migrator.appliedIdentifiers(db).subtracting(known).sorted()

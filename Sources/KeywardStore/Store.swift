@@ -37,10 +37,24 @@ public protocol Store: Sendable {
     /// Queues the operations of one request, their secrets (encrypted), the
     /// audit entry and the accounts to save, in one transaction.
     /// Returns the operations' ids, in order.
+    ///
+    /// An operation that sets a password revokes the set-password links
+    /// still open on its account. With `consumingToken`, the link with that
+    /// hash is used up in the same transaction; when it is no longer valid
+    /// (used, revoked, expired, unknown), nothing is queued and the call
+    /// fails with `.invalidState`.
     func enqueue(
         requestID: String, requestedBy: String, operations: [NewOperation],
-        accounts: [AccountRecord], audit: [AuditEntry]
+        accounts: [AccountRecord], audit: [AuditEntry], consumingToken: Data?
     ) async throws -> [Int64]
+
+    /// Stores a two-way initialization link's token (its hash) and revokes
+    /// the links still open for the same person and system, with an audit
+    /// entry, in one transaction.
+    func issueSetPasswordToken(_ token: SetPasswordToken) async throws
+
+    /// The token record with this hash, whatever its state.
+    func setPasswordToken(hash: Data) async throws -> SetPasswordToken?
 
     /// Claims up to `limit` due operations (`created`, or `retrying` whose
     /// time has come), oldest first, skipping any operation whose account
@@ -90,4 +104,16 @@ public protocol Store: Sendable {
     func rotateKey(to newKey: MasterKey) async throws -> Int
     /// How many secret values confidential storage holds, by key id.
     func secretCounts() async throws -> [String: Int]
+}
+
+extension Store {
+    /// Queues the operations of one request (see the requirement), consuming no link.
+    public func enqueue(
+        requestID: String, requestedBy: String, operations: [NewOperation],
+        accounts: [AccountRecord], audit: [AuditEntry]
+    ) async throws -> [Int64] {
+        try await enqueue(
+            requestID: requestID, requestedBy: requestedBy, operations: operations, accounts: accounts, audit: audit,
+            consumingToken: nil)
+    }
 }

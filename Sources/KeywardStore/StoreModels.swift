@@ -102,6 +102,13 @@ public struct NewOperation: Sendable {
     public var maxAttempts: Int
 
     /// Creates an operation to queue.
+    /// Whether it sets a password (a create or update with a password
+    /// attribute, or a change): such an operation revokes the account's
+    /// open set-password links.
+    public var setsPassword: Bool {
+        action == .change || attributes.contains { $0.isPassword }
+    }
+
     public init(
         system: String, username: String, uid: String, action: OperationAction,
         attributes: [QueuedAttribute] = [], secrets: [String: GuardedString] = [:],
@@ -370,5 +377,42 @@ public struct AccountUpdate: Sendable, Equatable {
         self.locked = locked
         self.mustChange = mustChange
         self.createIfMissing = createIfMissing
+    }
+}
+
+/// A two-way initialization link's token, as stored: only its SHA-256 hash,
+/// never the token itself. Valid until it is used, revoked (by a later
+/// password operation on the account, or a newer link), or expired.
+public struct SetPasswordToken: Sendable, Equatable {
+    /// SHA-256 of the token.
+    public var hash: Data
+    /// The person's username.
+    public var username: String
+    /// The system whose password the link sets.
+    public var system: String
+    /// Who asked for the link.
+    public var createdBy: String
+    /// When it was issued.
+    public var createdAt: Date
+    /// When it stops working.
+    public var expiresAt: Date
+    /// When it was used, if it was.
+    public var usedAt: Date?
+    /// When a later password operation revoked it, if one did.
+    public var revokedAt: Date?
+
+    /// Creates a token record.
+    public init(
+        hash: Data, username: String, system: String, createdBy: String, createdAt: Date, expiresAt: Date,
+        usedAt: Date? = nil, revokedAt: Date? = nil
+    ) {
+        self.hash = hash
+        self.username = username
+        self.system = system
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.usedAt = usedAt
+        self.revokedAt = revokedAt
     }
 }

@@ -50,7 +50,7 @@ struct Keyward: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, DryRunCommand.self, TestCommand.self, ConfigCommand.self,
             IdentityCommand.self, AccountCommand.self, PasswordCommand.self, QueueCommand.self, AuditCommand.self,
-            RunCommand.self, KeygenCommand.self, KeyCommand.self,
+            RunCommand.self, KeygenCommand.self, KeyCommand.self, PluginCommand.self,
         ]
     )
 

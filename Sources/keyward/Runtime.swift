@@ -1,9 +1,11 @@
 import Foundation
+import KeywardCloud
 import KeywardConfiguration
 import KeywardConnectors
 import KeywardCore
 import KeywardEngine
 import KeywardLDAP
+import KeywardPlugins
 import KeywardScripting
 import KeywardStore
 import Logging
@@ -89,6 +91,8 @@ struct Runtime {
         SQLTableConnector.register(in: &registry)
         LDAPDirectoryConnector.register(in: &registry)
         ActiveDirectoryConnector.register(in: &registry)
+        CloudConnectors.register(in: &registry, logger: Logger(label: "keyward.cloud") { StandardErrorLog(label: $0) })
+        ExternalConnector.register(in: &registry, logger: Logger(label: "keyward.plugins") { StandardErrorLog(label: $0) })
         var systems: [TargetSystem] = []
         for definition in configuration.connectors where definition.enabled {
             let environment = ConnectorEnvironment(directory: configuration.directory) { key in

@@ -1,4 +1,5 @@
 import Foundation
+import KeywardTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -46,26 +47,7 @@ extension SlapdServer {
     /// Runs a tool to completion; throws with its output when it fails.
     /// `environment` replaces the process's when given.
     static func run(_ executable: String, _ arguments: [String], environment: [String]? = nil) throws {
-        let tool = Process()
-        tool.executableURL = URL(fileURLWithPath: executable)
-        tool.arguments = arguments
-        if let environment {
-            tool.environment = Dictionary(
-                environment.map { entry in
-                    let parts = entry.split(separator: "=", maxSplits: 1)
-                    return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-                }, uniquingKeysWith: { $1 })
-        }
-        let output = Pipe()
-        tool.standardOutput = output
-        tool.standardError = output
-        try tool.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
-        tool.waitUntilExit()
-        guard tool.terminationStatus == 0 else {
-            throw SlapdError(
-                "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: text, as: UTF8.self))")
-        }
+        try TestTool.run(executable, arguments, environment: environment)
     }
 
     /// A TCP port nothing listens on now: bind to port 0 and read what the kernel chose.

@@ -1,4 +1,5 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -162,13 +163,7 @@ final class SlapdServer: Sendable {
     /// A self-signed certificate `<name>.pem` with key `<name>-key.pem`,
     /// for CN localhost with SANs localhost and 127.0.0.1.
     static func makeCertificate(in directory: String, name: String) throws {
-        try run(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", "\(directory)/\(name)-key.pem", "-out", "\(directory)/\(name).pem",
-            ])
+        try TestCertificates.selfSigned(in: directory, name: name)
     }
 
     private func write(_ text: String, to name: String) throws {

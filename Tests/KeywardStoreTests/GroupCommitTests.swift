@@ -59,4 +59,11 @@ struct GroupCommitTests {
         let ended = await storeError { try await store.finish(ids[0], .executed(Fixtures.ok)) }
         #expect(ended?.kind == .invalidState)
     }
+
+    @Test func everyCommitIsSyncedToDisk() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        let level = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(level == 2, "synchronous = FULL")
+    }
 }

@@ -21,10 +21,10 @@ struct SchemaTests {
                 try String.fetchOne(db, sql: "PRAGMA journal_mode")
             )
         }
-        for table in ["accounts", "audit", "identities", "operations", "secrets"] {
+        for table in ["accounts", "audit", "identities", "operations", "secrets", "set_password_tokens"] {
             #expect(tables.contains(table))
         }
-        #expect(migrations == ["v1"])
+        #expect(migrations == ["v1", "v2: set-password tokens"])
         #expect(journal == "wal")
         let indexes = try await raw.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
@@ -38,7 +38,7 @@ struct SchemaTests {
         #expect(try await reopened.identity(username: "alice") != nil)
         #expect(try await again.require(id).state == .created)
         let after = try await raw.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(after == ["v1"])
+        #expect(after == ["v1", "v2: set-password tokens"])
     }
 
     @Test func newDatabaseFileIsPrivate() throws {

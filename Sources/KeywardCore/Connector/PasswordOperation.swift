@@ -33,9 +33,9 @@ public struct ConnectorType: Sendable, Hashable {
     public static let builtIn: [ConnectorType] = [
         ConnectorType(name: "ad", operations: [.initialize, .change, .reset, .unlock], implemented: true),
         ConnectorType(name: "ldap", operations: [.initialize, .change, .reset, .unlock], implemented: true),
-        ConnectorType(name: "entra", operations: [.initialize, .reset], implemented: false),
-        ConnectorType(name: "servicenow", operations: [.initialize], implemented: false),
+        ConnectorType(name: "entra", operations: [.initialize, .reset], implemented: true),
+        ConnectorType(name: "servicenow", operations: [.initialize], implemented: true),
         ConnectorType(name: "sql", operations: [.initialize, .change, .reset, .unlock], implemented: true),
-        ConnectorType(name: "external", operations: [.initialize, .change, .reset, .unlock], implemented: false),
+        ConnectorType(name: "external", operations: [.initialize, .change, .reset, .unlock], implemented: true),
     ]
 }
