@@ -163,6 +163,14 @@ let package = Package(
             ],
             path: "Tests/KeywardTestSupport"
         ),
+        .target(
+            name: "KeywardQueueTestSupport",
+            dependencies: [
+                "KeywardCore", "KeywardEngine", "KeywardStore", "KeywardScripting", "KeywardTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/KeywardQueueTestSupport"
+        ),
         .testTarget(
             name: "KeywardCoreTests",
             dependencies: [
@@ -195,6 +203,7 @@ let package = Package(
         .testTarget(
             name: "KeywardLDAPTests",
             dependencies: [
+                "KeywardQueueTestSupport",
                 "KeywardLDAP", "KeywardConnectors", "KeywardCore", "KeywardTestSupport",
                 "KeywardEngine", "KeywardStore", "KeywardScripting",
                 .product(name: "Logging", package: "swift-log"),
@@ -203,6 +212,7 @@ let package = Package(
         .testTarget(
             name: "KeywardCloudTests",
             dependencies: [
+                "KeywardQueueTestSupport",
                 "KeywardCloud", "KeywardConnectors", "KeywardCore", "KeywardTestSupport",
                 "KeywardEngine", "KeywardStore", "KeywardScripting",
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Foundation
 import KeywardConnectors
 import KeywardCore
 import KeywardEngine
+import KeywardQueueTestSupport
 import KeywardStore
 import KeywardTestSupport
 import Testing

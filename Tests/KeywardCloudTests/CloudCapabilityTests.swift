@@ -1,6 +1,7 @@
 import KeywardConnectors
 import KeywardCore
 import KeywardEngine
+import KeywardQueueTestSupport
 import KeywardStore
 import KeywardTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import KeywardQueueTestSupport
 import Hummingbird
 import KeywardConnectors
 import Synchronization

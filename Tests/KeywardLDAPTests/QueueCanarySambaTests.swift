@@ -1,5 +1,6 @@
 import Foundation
 import KeywardEngine
+import KeywardQueueTestSupport
 import KeywardTestSupport
 import Testing
 

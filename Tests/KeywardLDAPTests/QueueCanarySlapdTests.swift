@@ -2,6 +2,7 @@ import Foundation
 import KeywardConnectors
 import KeywardCore
 import KeywardEngine
+import KeywardQueueTestSupport
 import KeywardLDAP
 import KeywardTestSupport
 import Testing

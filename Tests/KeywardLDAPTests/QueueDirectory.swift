@@ -1,5 +1,6 @@
 import KeywardCore
 import KeywardEngine
+import KeywardQueueTestSupport
 import KeywardLDAP
 
 /// A real directory the canary is sent to, with what the journey needs of it.
