@@ -77,7 +77,12 @@ public struct ConfigurationLoader: Sendable {
             limits: settings.limits,
             defaultPolicies: settings.defaults,
             policies: settings.policies,
-            connectors: decoded.compactMap(\.definition))
+            connectors: decoded.compactMap(\.definition),
+            mail: settings.mail,
+            notifications: Dictionary(
+                decoded.compactMap { connector in
+                    connector.definition == nil ? nil : connector.notifications.map { (connector.name, $0) }
+                }, uniquingKeysWith: { first, _ in first }))
         return ConfigurationLoadResult(
             configuration: configuration,
             errors: diagnostics.errors,

@@ -16,7 +16,7 @@ struct ConnectorDecoder {
 
     static let keys = [
         "type", "enabled", "name", "description", "connection", "properties", "passwordPolicy", "mapping", "schema",
-        "retry",
+        "retry", "notifications",
     ]
 
     /// System names: letters, digits, `.`, `_` and `-`, starting with a letter or digit.
@@ -47,6 +47,7 @@ struct ConnectorDecoder {
         let connection = decodeConnection(reader["connection"], spec: spec, type: type, at: root)
         let together = decodeProperties(reader["properties"])
         let retry = reader["retry"].flatMap(decodeRetry) ?? RetryPolicy()
+        result.notifications = decodeNotifications(reader["notifications"], description: reader["description"])
         decodePolicies(reader["passwordPolicy"], into: &result)
         let mappingValue = reader.required(
             "mapping", diagnostics, hint: " (`mapping.attributes` lists the attributes, with `__PASSWORD__`)")
@@ -150,6 +151,8 @@ struct DecodedConnector {
     var validate: [String] = []
     /// Where `passwordPolicy.validate` is written.
     var validateLocation: SourceLocation?
+    /// `notifications:` and `description`, when the file has either.
+    var notifications: ConnectorNotifications?
 
     init(name: String, nameLocation: SourceLocation) {
         self.name = name

@@ -36,6 +36,11 @@ public struct KeywardConfiguration: Sendable {
     public var policies: [String: PasswordPolicy]
     /// The target systems, in file-name order.
     public var connectors: [ConnectorDefinition]
+    /// How notification mails are sent (`mail:`); nil when not configured.
+    public var mail: MailSettings?
+    /// Each system's `notifications:` and `description`, by system name
+    /// (systems with neither are absent).
+    public var notifications: [String: ConnectorNotifications]
 
     /// Creates a configuration.
     public init(
@@ -48,7 +53,9 @@ public struct KeywardConfiguration: Sendable {
         limits: ScriptLimits = ScriptLimits(),
         defaultPolicies: DefaultPolicies = DefaultPolicies(),
         policies: [String: PasswordPolicy] = [:],
-        connectors: [ConnectorDefinition] = []
+        connectors: [ConnectorDefinition] = [],
+        mail: MailSettings? = nil,
+        notifications: [String: ConnectorNotifications] = [:]
     ) {
         self.file = file
         self.directory = directory
@@ -60,6 +67,8 @@ public struct KeywardConfiguration: Sendable {
         self.defaultPolicies = defaultPolicies
         self.policies = policies
         self.connectors = connectors
+        self.mail = mail
+        self.notifications = notifications
     }
 
     /// The path to open for `relative` (a script, a dictionary file), which

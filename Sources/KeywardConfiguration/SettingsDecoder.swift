@@ -19,6 +19,8 @@ struct Settings {
     /// broken policy are not also reported as undefined); nil when
     /// keyward.yaml could not be read, so that no name can be judged.
     var policyNames: [String]? = []
+    /// `mail:`, when given and valid.
+    var mail: MailSettings?
 }
 
 /// Turns `keyward.yaml` into ``Settings``.
@@ -26,7 +28,7 @@ struct SettingsDecoder {
     let diagnostics: Diagnostics
     let directory: String
 
-    static let keys = ["version", "store", "keyFile", "connectorsDirectory", "limits", "defaults", "policies"]
+    static let keys = ["version", "store", "keyFile", "connectorsDirectory", "limits", "defaults", "policies", "mail"]
 
     func decode(_ root: YAMLValue) -> Settings {
         var settings = Settings()
@@ -56,6 +58,7 @@ struct SettingsDecoder {
             }
         }
         if let value = reader["defaults"] { decodeDefaults(value, into: &settings) }
+        if let value = reader["mail"] { settings.mail = decodeMail(value) }
         return settings
     }
 
