@@ -166,8 +166,8 @@ let package = Package(
         .target(
             name: "KeywardQueueTestSupport",
             dependencies: [
-                "KeywardCore", "KeywardEngine", "KeywardStore", "KeywardScripting", "KeywardTestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                "KeywardCore", "KeywardConnectors", "KeywardEngine", "KeywardStore", "KeywardScripting",
+                "KeywardTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/KeywardQueueTestSupport"
         ),

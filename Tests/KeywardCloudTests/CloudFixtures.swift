@@ -1,6 +1,7 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardQueueTestSupport
 import KeywardTestSupport
 import Logging
 import Synchronization
@@ -9,7 +10,7 @@ import Testing
 @testable import KeywardCloud
 
 /// Definitions, environments and options for connectors against the fakes.
-enum CloudFixtures {
+enum CloudFixtures: ConnectorTestFixture {
     static let location = SourceLocation(file: "connectors/cloud.yaml", line: 1, column: 1)
     static let clientSecret = "fake-client-secret-Ω-&=+"
     static let integrationPassword = "integration-Pass-1"
@@ -120,35 +121,6 @@ enum CloudFixtures {
         return attributes
     }
 
-    // MARK: Shared
-
-    /// `__PASSWORD__` with `password` as a secret.
-    static func password(_ password: String) -> ConnectorAttribute {
-        ConnectorAttribute(name: AttributeSchema.passwordName, value: .secret(GuardedString(password)))
-    }
-
-    /// A name no other test uses.
-    static func unique(_ prefix: String) -> String {
-        "\(prefix)-\(UUID().uuidString.prefix(6).lowercased())"
-    }
-
-    /// The connector error `body` throws, recording an issue when it throws none or another kind.
-    @discardableResult
-    static func expectError(
-        _ kind: ConnectorError.Kind, sourceLocation: Testing.SourceLocation = #_sourceLocation,
-        _ body: () async throws -> Void
-    ) async -> ConnectorError? {
-        do {
-            try await body()
-            Issue.record("expected a \(kind) error, got success", sourceLocation: sourceLocation)
-        } catch let error as ConnectorError {
-            #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
-            return error
-        } catch {
-            Issue.record("expected a ConnectorError, got \(error)", sourceLocation: sourceLocation)
-        }
-        return nil
-    }
 }
 
 /// The waits a ``ThrottleRetry`` asked for, instead of sleeping them.

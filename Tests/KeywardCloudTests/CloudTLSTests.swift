@@ -1,6 +1,7 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardQueueTestSupport
 import KeywardTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import KeywardConnectors
 import KeywardCore
+import KeywardQueueTestSupport
 import KeywardTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardQueueTestSupport
 import KeywardLDAP
 import Testing
 
@@ -79,7 +80,7 @@ struct LDAPClientGSSAPITests {
                 "bindDN": nil, "bindPassword": nil, "caCertificate": nil,
             ])
         try await connector.test()
-        let uid = LDAPConnectorFixture.uniqueUID("gssapi")
+        let uid = LDAPConnectorFixture.unique("gssapi")
         try await connector.create(
             uid: uid, attributes: LDAPConnectorFixture.person(uid, password: "First#Pass-1"), options: PasswordOptions()
         )

@@ -1,5 +1,6 @@
 import KeywardConnectors
 import KeywardCore
+import KeywardQueueTestSupport
 import KeywardLDAP
 import KeywardTestSupport
 import Testing
@@ -16,7 +17,7 @@ struct LDAPConnectorCanaryTests {
     func theCanaryLeavesNoTrace(passwordReset: String) async throws {
         let connector = try Fixture.connector(server, ["passwordReset": .plain(passwordReset)])
         let canary = Canary.password
-        let uid = Fixture.uniqueUID("canary")
+        let uid = Fixture.unique("canary")
         let dn = SlapdServer.personDN(uid)
         var errors: [ConnectorError] = []
         func expectFailure(_ kind: ConnectorError.Kind, _ body: () async throws -> Void) async {
@@ -46,7 +47,7 @@ struct LDAPConnectorCanaryTests {
             try await connector.changePassword(
                 uid: uid, current: GuardedString(canary + "-next"), attributes: [Fixture.password(canary)])
         }
-        let ghost = Fixture.uniqueUID("ghost")
+        let ghost = Fixture.unique("ghost")
         await expectFailure(.notFound) {
             try await connector.update(uid: ghost, attributes: [Fixture.password(canary)], options: PasswordOptions())
         }

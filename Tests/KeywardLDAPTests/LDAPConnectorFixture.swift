@@ -1,11 +1,12 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardQueueTestSupport
 import KeywardLDAP
 import Testing
 
 /// Definitions and attributes for `ldap` systems on a test slapd.
-enum LDAPConnectorFixture {
+enum LDAPConnectorFixture: ConnectorTestFixture {
     static let location = SourceLocation(file: "connectors/directory.yaml", line: 1, column: 1)
 
     static let mapping: [AttributeMapping] = [
@@ -56,33 +57,5 @@ enum LDAPConnectorFixture {
         ]
         if let password { attributes.append(self.password(password)) }
         return attributes
-    }
-
-    /// `__PASSWORD__` with `password` as a secret.
-    static func password(_ password: String) -> ConnectorAttribute {
-        ConnectorAttribute(name: AttributeSchema.passwordName, value: .secret(GuardedString(password)))
-    }
-
-    /// A uid no other test uses.
-    static func uniqueUID(_ prefix: String) -> String {
-        "\(prefix)-\(UUID().uuidString.prefix(6).lowercased())"
-    }
-
-    /// The connector error `body` throws, recording an issue when it throws none or another kind.
-    @discardableResult
-    static func expectError(
-        _ kind: ConnectorError.Kind, sourceLocation: Testing.SourceLocation = #_sourceLocation,
-        _ body: () async throws -> Void
-    ) async -> ConnectorError? {
-        do {
-            try await body()
-            Issue.record("expected a \(kind) error, got success", sourceLocation: sourceLocation)
-        } catch let error as ConnectorError {
-            #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
-            return error
-        } catch {
-            Issue.record("expected a ConnectorError, got \(error)", sourceLocation: sourceLocation)
-        }
-        return nil
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardQueueTestSupport
 import KeywardLDAP
 import Testing
 
@@ -14,7 +15,7 @@ struct LDAPConnectorTests {
 
     @Test func createsAnAccountThePersonCanBindTo() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("create")
+        let uid = Fixture.unique("create")
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"), options: PasswordOptions())
 
@@ -31,7 +32,7 @@ struct LDAPConnectorTests {
 
     @Test func aSecondCreateIsAlreadyExists() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("twice")
+        let uid = Fixture.unique("twice")
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"), options: PasswordOptions())
         let error = await Fixture.expectError(.alreadyExists) {
@@ -44,7 +45,7 @@ struct LDAPConnectorTests {
 
     @Test func aRefusedFirstPasswordLeavesNoAccount() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("short")
+        let uid = Fixture.unique("short")
         let error = await Fixture.expectError(.policyRejected) {
             try await connector.create(
                 uid: uid, attributes: Fixture.person(uid, password: "Sh0rt!"), options: PasswordOptions())
@@ -56,7 +57,7 @@ struct LDAPConnectorTests {
 
     @Test func aResetWithMustChangeWorksAndForcesAChange() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("reset")
+        let uid = Fixture.unique("reset")
         let dn = SlapdServer.personDN(uid)
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"),
@@ -88,7 +89,7 @@ struct LDAPConnectorTests {
 
     @Test func aChangeIsMadeAsThePerson() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("change")
+        let uid = Fixture.unique("change")
         let dn = SlapdServer.personDN(uid)
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"),
@@ -117,7 +118,7 @@ struct LDAPConnectorTests {
 
     @Test func aChangeToAPasswordInHistoryIsRefused() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("history")
+        let uid = Fixture.unique("history")
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"), options: PasswordOptions())
         try await connector.changePassword(
@@ -132,7 +133,7 @@ struct LDAPConnectorTests {
 
     @Test func aTooShortResetIsRefused() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("tooshort")
+        let uid = Fixture.unique("tooshort")
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"), options: PasswordOptions())
         let reset = await Fixture.expectError(.policyRejected) {
@@ -151,7 +152,7 @@ struct LDAPConnectorTests {
 
     @Test func threeFailedBindsLockTheAccountAndUnlockFreesIt() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("lock")
+        let uid = Fixture.unique("lock")
         let dn = SlapdServer.personDN(uid)
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"), options: PasswordOptions())
@@ -174,7 +175,7 @@ struct LDAPConnectorTests {
 
     @Test func anUnknownAccountIsNotFound() async throws {
         let connector = try Fixture.connector(server)
-        let ghost = Fixture.uniqueUID("ghost")
+        let ghost = Fixture.unique("ghost")
         let password = [Fixture.password("Ghost#Pass-1")]
         for error in [
             await Fixture.expectError(.notFound) { _ = try await connector.get(uid: ghost) },
@@ -199,7 +200,7 @@ struct LDAPConnectorTests {
 
     @Test func updatesAndDeletesAttributesAndAccounts() async throws {
         let connector = try Fixture.connector(server)
-        let uid = Fixture.uniqueUID("update")
+        let uid = Fixture.unique("update")
         try await connector.create(uid: uid, attributes: Fixture.person(uid, password: nil), options: PasswordOptions())
         try await connector.update(
             uid: uid, attributes: [ConnectorAttribute(name: "mail", value: .plain("new@example.org"))],
@@ -214,7 +215,7 @@ struct LDAPConnectorTests {
 
     @Test func aUIDWithSpecialCharactersIsEscapedInTheDN() async throws {
         let connector = try Fixture.connector(server)
-        let uid = "o'brien, jr+" + Fixture.uniqueUID("x")
+        let uid = "o'brien, jr+" + Fixture.unique("x")
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"), options: PasswordOptions())
         #expect(connector.dn(of: uid).hasPrefix("uid=o'brien\\, jr\\+"))
@@ -251,7 +252,7 @@ struct LDAPConnectorTests {
     @Test func startTLSWorks() async throws {
         let connector = try Fixture.connector(server, ["url": .plain(server.ldapURL), "startTLS": .plain("true")])
         try await connector.test()
-        let uid = Fixture.uniqueUID("starttls")
+        let uid = Fixture.unique("starttls")
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"), options: PasswordOptions())
         #expect(await server.bindResult(SlapdServer.personDN(uid), "First#Pass-1") == 0)
@@ -260,7 +261,7 @@ struct LDAPConnectorTests {
     @Test func userPasswordResetsAreHashedByTheServer() async throws {
         let connector = try Fixture.connector(server, ["passwordReset": .plain("userPassword")])
         #expect(connector.warnings.contains { $0.contains("passwordReset userPassword") })
-        let uid = Fixture.uniqueUID("userpw")
+        let uid = Fixture.unique("userpw")
         let dn = SlapdServer.personDN(uid)
         try await connector.create(
             uid: uid, attributes: Fixture.person(uid, password: "First#Pass-1"), options: PasswordOptions())

@@ -126,7 +126,7 @@ struct QueueOutageTests {
         let connector = try LDAPDirectoryConnector(
             definition: definition, environment: LDAPConnectorFixture.environment())
         let engine = try QueueEngine(system: TargetSystem(definition: definition, connector: connector))
-        let uid = LDAPConnectorFixture.uniqueUID("qreplay")
+        let uid = LDAPConnectorFixture.unique("qreplay")
         try await server.addPerson(uid, password: "Orig#Pass-1")
         try await engine.addIdentity(uid)
         try await engine.recordAccount(uid)
