@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import KeywardConnectors
-public import KeywardCore
+import KeywardCore
 public import Testing
 
 /// What the connector suites' fixtures share: a password attribute, names
