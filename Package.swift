@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KeywardLDAP", targets: ["KeywardLDAP"]),
         .library(name: "KeywardCloud", targets: ["KeywardCloud"]),
         .library(name: "KeywardPlugins", targets: ["KeywardPlugins"]),
+        .library(name: "KeywardServer", targets: ["KeywardServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -127,6 +128,22 @@ let package = Package(
             ]
         ),
         .target(
+            name: "KeywardServer",
+            dependencies: [
+                "KeywardCore",
+                "KeywardStore",
+                "KeywardConnectors",
+                "KeywardEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .target(
             name: "KeywardConfiguration",
             dependencies: [
                 "KeywardCore",
@@ -147,6 +164,7 @@ let package = Package(
                 "KeywardCloud",
                 "KeywardPlugins",
                 "KeywardEngine",
+                "KeywardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -205,8 +223,9 @@ let package = Package(
             dependencies: [
                 "KeywardQueueTestSupport",
                 "KeywardLDAP", "KeywardConnectors", "KeywardCore", "KeywardTestSupport",
-                "KeywardEngine", "KeywardStore", "KeywardScripting",
+                "KeywardEngine", "KeywardStore", "KeywardScripting", "KeywardServer",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
@@ -234,6 +253,19 @@ let package = Package(
                 "KeywardEngine", "KeywardStore", "KeywardConnectors", "KeywardCore", "KeywardScripting", "KeywardTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "KeywardServerTests",
+            dependencies: [
+                "KeywardServer", "KeywardQueueTestSupport",
+                "KeywardEngine", "KeywardStore", "KeywardConnectors", "KeywardCore", "KeywardScripting", "KeywardTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -18,7 +18,7 @@ import Crypto
 /// leaves it usable and a used link cannot queue twice.
 public struct PasswordService: Sendable {
     /// The requests underneath.
-    public let provisioning: ProvisioningService
+    public var provisioning: ProvisioningService
     /// How long a set-password link works.
     public var linkLifetime: Duration
     /// The clock.
@@ -32,6 +32,13 @@ public struct PasswordService: Sendable {
         self.provisioning = provisioning
         self.linkLifetime = linkLifetime
         self.now = now
+    }
+
+    /// The same service, asking on behalf of `actor` (in the audit log).
+    public func acting(as actor: String) -> Self {
+        var service = self
+        service.provisioning.actor = actor
+        return service
     }
 
     /// A two-way invitation: the token to put in the link (mail it, never

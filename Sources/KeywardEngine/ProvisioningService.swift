@@ -20,8 +20,8 @@ public struct ProvisioningService: Sendable {
     public let systems: [String: TargetSystem]
     /// The planner (policies and transformation scripts).
     public let planner: ProvisioningPlanner
-    /// Who asks, for the audit log (`cli:alice`).
-    public let actor: String
+    /// Who asks, for the audit log (`cli:alice`, `api:ci-bot`, `self:ada`).
+    public var actor: String
 
     /// Creates a service.
     public init(store: any Store, systems: [TargetSystem], planner: ProvisioningPlanner, actor: String) {

@@ -19,6 +19,9 @@ public struct ServiceError: Error, Sendable, CustomStringConvertible {
         case planning
         /// A set-password link that is unknown, used, replaced or expired.
         case link
+        /// The mail cannot be sent or addressed (no `mail:` configured, no
+        /// address for the person), so nothing was queued.
+        case notification
         /// The store failed.
         case store
     }

@@ -89,6 +89,40 @@ extension SQLiteStore {
                     CREATE INDEX set_password_tokens_account ON set_password_tokens (username, system);
                     """)
         }
+        migrator.registerMigration("v3: API tokens and the notification outbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_tokens (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE,
+                        token_hash BLOB NOT NULL UNIQUE,
+                        scopes TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        expires_at REAL,
+                        last_used_at REAL,
+                        revoked_at REAL
+                    );
+                    CREATE TABLE notification_outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        username TEXT NOT NULL,
+                        system TEXT NOT NULL,
+                        request_id TEXT NOT NULL DEFAULT '',
+                        waits_for TEXT NOT NULL DEFAULT '',
+                        recipient_count INTEGER NOT NULL DEFAULT 0,
+                        sealed_message BLOB NOT NULL,
+                        key_id TEXT NOT NULL,
+                        carries_secret INTEGER NOT NULL DEFAULT 0,
+                        state TEXT NOT NULL DEFAULT 'waiting',
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL,
+                        created_at REAL NOT NULL,
+                        last_error TEXT NOT NULL DEFAULT ''
+                    );
+                    CREATE INDEX notification_outbox_due ON notification_outbox (state, next_attempt_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct HealthPlaceholderTests {
+    @Test func placeholder() {}
+}
