@@ -16,6 +16,10 @@ let package = Package(
         // the executor it drives takes a Logger.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // The API load figure runs the server (Hummingbird) and its clients.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The baseline: the same chunk through the plain Lua C API, no sandbox.
@@ -42,6 +46,11 @@ let package = Package(
                 .product(name: "KeywardConnectors", package: "Keyward"),
                 .product(name: "KeywardEngine", package: "Keyward"),
                 .product(name: "KeywardLDAP", package: "Keyward"),
+                .product(name: "KeywardServer", package: "Keyward"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

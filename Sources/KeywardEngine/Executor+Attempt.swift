@@ -30,6 +30,10 @@ extension Executor {
                 at: now(), actor: "engine", action: operation.action.rawValue, username: operation.username,
                 system: operation.system, uid: operation.uid, operationID: operation.id, outcome: state,
                 message: result.message))
+        observer?(
+            OperationAttemptReport(
+                system: operation.system, action: operation.action.rawValue, outcome: state, code: result.code,
+                duration: elapsed))
         let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         logger.info(
             """

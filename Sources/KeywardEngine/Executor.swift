@@ -32,6 +32,8 @@ public struct Executor: Sendable {
     public let concurrency: Int
     /// The clock.
     public let now: @Sendable () -> Date
+    /// Told of every attempt once its outcome is recorded (metrics); nil: nobody.
+    public var observer: (@Sendable (OperationAttemptReport) -> Void)?
 
     /// Creates an executor.
     public init(

@@ -11,6 +11,7 @@ public enum KeywardServer {
     public static func router(_ dependencies: ServerDependencies) -> Router<KeywardRequestContext> {
         let router = Router(context: KeywardRequestContext.self)
         router.add(middleware: AccessLogMiddleware(logger: dependencies.logger))
+        router.add(middleware: HTTPMetricsMiddleware(metrics: dependencies.metrics))
         router.add(middleware: SecurityHeadersMiddleware(secureTransport: dependencies.settings.secureTransport))
         router.get("/healthz") { _, _ in
             try await health(dependencies)

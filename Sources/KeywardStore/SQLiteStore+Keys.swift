@@ -3,7 +3,7 @@ import KeywardCore
 import Synchronization
 
 extension SQLiteStore {
-    /// Re-seals every secret under `newKey` in one transaction, then makes
+    /// Re-seals every secret and every waiting mail under `newKey` in one transaction, then makes
     /// `newKey` this store's current key (the old keys stay in its keyring
     /// for values that other processes may still seal under them).
     public func rotateKey(to newKey: MasterKey) async throws -> Int {
@@ -20,10 +20,11 @@ extension SQLiteStore {
                     sql: "UPDATE secrets SET key_id = ?, sealed = ? WHERE operation_id = ? AND name = ?",
                     arguments: [resealed.keyID, resealed.combined, operationID, name])
             }
+            let mails = try Self.resealOutbox(keyring: keyring, to: newKey, db)
             // Inside the transaction, so that no writer seals under the old key
             // after the rotation; if the commit fails the old key is still held.
             self.keys.withLock { $0 = keyring.rotated(to: newKey) }
-            return rows.count
+            return rows.count + mails
         }
     }
 
@@ -33,6 +34,7 @@ extension SQLiteStore {
             for row in try Row.fetchAll(db, sql: "SELECT key_id, COUNT(*) AS count FROM secrets GROUP BY key_id") {
                 counts[row["key_id"]] = row["count"]
             }
+            counts.merge(try Self.outboxCounts(db), uniquingKeysWith: +)
             return counts
         }
     }

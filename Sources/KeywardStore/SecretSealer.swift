@@ -11,6 +11,27 @@ struct SealedSecret: Sendable {
     var combined: Data
 }
 
+/// What a sealed value is bound to: the associated data that authenticates
+/// it to its row, and how messages name it.
+struct SealBinding: Sendable {
+    /// Authenticated with the value: a value copied elsewhere fails to open.
+    var associatedData: Data
+    /// `operation 5's secret` (for the wrong-key message).
+    var owner: String
+    /// `operation 5's secret __PASSWORD__` (for the damaged-value message).
+    var name: String
+    /// What to do when it cannot be opened: `cancel the operation`.
+    var remedy: String
+
+    /// A queued operation's secret.
+    static func secret(operationID: Int64, name: String) -> SealBinding {
+        SealBinding(
+            associatedData: SecretSealer.associatedData(operationID: operationID, name: name),
+            owner: "operation \(operationID)'s secret", name: "operation \(operationID)'s secret \(name)",
+            remedy: "cancel the operation")
+    }
+}
+
 /// AES-GCM sealing of secrets, bound to their row so that a value copied to
 /// another operation or name fails authentication.
 enum SecretSealer {
@@ -23,26 +44,35 @@ enum SecretSealer {
     static func seal(
         _ secret: GuardedString, operationID: Int64, name: String, key: MasterKey
     ) throws(StoreError) -> SealedSecret {
-        let associated = associatedData(operationID: operationID, name: name)
-        do {
-            let box = try secret.withUnsafeBytes { plaintext in
-                try AES.GCM.seal(plaintext, using: key.key, nonce: AES.GCM.Nonce(), authenticating: associated)
-            }
-            guard let combined = box.combined else {
-                throw StoreError(.database, "could not encrypt operation \(operationID)'s secret \(name)")
-            }
-            return SealedSecret(keyID: key.id, combined: combined)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "could not encrypt operation \(operationID)'s secret \(name)")
-        }
+        try seal(secret, binding: .secret(operationID: operationID, name: name), key: key)
     }
 
     /// Decrypts a stored value with the keyring's key of its id.
     static func open(
         _ sealed: SealedSecret, operationID: Int64, name: String, keyring: Keyring
     ) throws(StoreError) -> GuardedString {
+        try open(sealed, binding: .secret(operationID: operationID, name: name), keyring: keyring)
+    }
+
+    /// Encrypts `secret` under `key`, bound to `binding`, with a fresh random nonce.
+    static func seal(_ secret: GuardedString, binding: SealBinding, key: MasterKey) throws(StoreError) -> SealedSecret {
+        do {
+            let box = try secret.withUnsafeBytes { plaintext in
+                try AES.GCM.seal(plaintext, using: key.key, nonce: AES.GCM.Nonce(), authenticating: binding.associatedData)
+            }
+            guard let combined = box.combined else {
+                throw StoreError(.database, "could not encrypt \(binding.name)")
+            }
+            return SealedSecret(keyID: key.id, combined: combined)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "could not encrypt \(binding.name)")
+        }
+    }
+
+    /// Decrypts a value bound to `binding` with the keyring's key of its id.
+    static func open(_ sealed: SealedSecret, binding: SealBinding, keyring: Keyring) throws(StoreError) -> GuardedString {
         guard let key = keyring.key(id: sealed.keyID) else {
             let configured = keyring.ids
             let which =
@@ -51,19 +81,18 @@ enum SecretSealer {
                 : "which is none of the configured keys (\(configured.joined(separator: ", ")))"
             throw StoreError(
                 .decryptionFailed,
-                "operation \(operationID)'s secret was encrypted with key \(sealed.keyID), \(which); configure that key, or cancel the operation"
+                "\(binding.owner) was encrypted with key \(sealed.keyID), \(which); configure that key, or \(binding.remedy)"
             )
         }
         do {
             let box = try AES.GCM.SealedBox(combined: sealed.combined)
-            var plaintext = try AES.GCM.open(
-                box, using: key.key, authenticating: associatedData(operationID: operationID, name: name))
+            var plaintext = try AES.GCM.open(box, using: key.key, authenticating: binding.associatedData)
             defer { plaintext.resetBytes(in: 0..<plaintext.count) }
             return GuardedString(bytes: plaintext)
         } catch {
             throw StoreError(
                 .decryptionFailed,
-                "operation \(operationID)'s secret \(name) does not decrypt with key \(sealed.keyID): the stored value was altered, or the key is not the one that sealed it; restore the right key, or cancel the operation"
+                "\(binding.name) does not decrypt with key \(sealed.keyID): the stored value was altered, or the key is not the one that sealed it; restore the right key, or \(binding.remedy)"
             )
         }
     }

@@ -7,8 +7,8 @@ import KeywardStore
 struct AccountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "account",
-        abstract: "Create accounts on target systems, unlock them, list them.",
-        subcommands: [Create.self, Unlock.self, List.self])
+        abstract: "Create accounts on target systems, initialize their passwords by mail, unlock them, list them.",
+        subcommands: [Create.self, Initialize.self, Unlock.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

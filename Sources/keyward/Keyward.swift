@@ -41,6 +41,7 @@ struct Keyward: AsyncParsableCommand {
               keyward account create --user jdoe --system demo-hr
               keyward password reset --user jdoe --system demo-hr --must-change
               keyward queue list; keyward audit --user jdoe
+              keyward serve                   # the API, the pages and the workers: http://127.0.0.1:8080
               keyward help dry-run            # more on one command
 
             Exit status: 0 success, 1 the scripts failed (findings, a failed run or case) or an \
@@ -50,7 +51,7 @@ struct Keyward: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, DryRunCommand.self, TestCommand.self, ConfigCommand.self,
             IdentityCommand.self, AccountCommand.self, PasswordCommand.self, QueueCommand.self, AuditCommand.self,
-            RunCommand.self, KeygenCommand.self, KeyCommand.self, PluginCommand.self,
+            RunCommand.self, ServeCommand.self, TokenCommand.self, KeygenCommand.self, KeyCommand.self, PluginCommand.self,
         ]
     )
 

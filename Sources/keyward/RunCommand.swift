@@ -19,7 +19,10 @@ struct RunCommand: AsyncParsableCommand {
             then it exits 0. After a crash (or SIGKILL), the next start resumes the operations that \
             were running: execution is at least once, with idempotent effects (docs/queue.md).
 
-            Run one `keyward run` per SQLite store.
+            With `mail:` in keyward.yaml, it also delivers the notification mail waiting in the \
+            store (each once the operations it reports on have executed).
+
+            Run one `keyward run` (or `keyward serve`) per SQLite store.
 
             Examples:
               keyward run                     # until SIGTERM
@@ -49,16 +52,27 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let runtime = try Runtime.open(configPath: options.config)
         let executor = runtime.executor(concurrency: workers, level: verbose ? .info : .notice)
+        let (_, outbox) = try runtime.desk(publicURL: "http://127.0.0.1:8080", logger: executor.logger)
         try await executor.recoverInterrupted()
         if drain {
             let count = try await executor.drain()
+            if let outbox {
+                let report = try await outbox.drain()
+                Console.err("mail: \(report.sent) sent, \(report.retrying) waiting for a retry, \(report.givenUp) given up")
+            }
             let counts = try await runtime.store.operationCounts()
             let waiting = (counts[.retrying] ?? 0) + (counts[.created] ?? 0)
             Console.err("ran \(count) attempt(s); \(waiting) operation(s) waiting for a later attempt")
             return
         }
         let interval = Duration.milliseconds(Int(pollInterval * 1000))
-        let worker = Task { try await executor.run(pollInterval: interval) }
+        let worker = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await executor.run(pollInterval: interval) }
+                if let outbox { group.addTask { try await outbox.run(pollInterval: interval) } }
+                try await group.waitForAll()
+            }
+        }
         let stop = SignalWatch(signals: [SIGTERM, SIGINT]) { worker.cancel() }
         executor.logger.notice("keyward run: \(runtime.systems.count) system(s), \(workers) worker(s); SIGTERM stops")
         defer { stop.cancel() }

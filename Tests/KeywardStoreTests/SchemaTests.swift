@@ -21,10 +21,13 @@ struct SchemaTests {
                 try String.fetchOne(db, sql: "PRAGMA journal_mode")
             )
         }
-        for table in ["accounts", "audit", "identities", "operations", "secrets", "set_password_tokens"] {
+        for table in [
+            "accounts", "audit", "identities", "operations", "secrets", "set_password_tokens", "api_tokens",
+            "notification_outbox",
+        ] {
             #expect(tables.contains(table))
         }
-        #expect(migrations == ["v1", "v2: set-password tokens"])
+        #expect(migrations == ["v1", "v2: set-password tokens", "v3: API tokens and the notification outbox"])
         #expect(journal == "wal")
         let indexes = try await raw.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
@@ -38,7 +41,7 @@ struct SchemaTests {
         #expect(try await reopened.identity(username: "alice") != nil)
         #expect(try await again.require(id).state == .created)
         let after = try await raw.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(after == ["v1", "v2: set-password tokens"])
+        #expect(after == ["v1", "v2: set-password tokens", "v3: API tokens and the notification outbox"])
     }
 
     @Test func newDatabaseFileIsPrivate() throws {

@@ -30,6 +30,12 @@ struct BenchOptions {
     var directoryClients = 8
     /// People the directory figure creates on its slapd and resets.
     var directoryPeople = 100
+    /// Concurrent clients of the API load figure (and tasks of its baseline).
+    var apiClients = 50
+    /// Seconds each side of the API load figure runs.
+    var apiSeconds = 30.0
+    /// The most unfinished changes of its own an API load client leaves before it waits.
+    var apiWindow = 4
 
     /// A part of the report that `--only` can select.
     enum Section: String, CaseIterable {
@@ -41,6 +47,8 @@ struct BenchOptions {
         case queue
         /// (f): password resets to slapd through the engine against bare libldap.
         case directory
+        /// (g): password changes through the JSON API on loopback against the desk directly.
+        case api
     }
 
     /// Which side a profile run exercises.
@@ -52,11 +60,12 @@ struct BenchOptions {
         usage: keyward-bench [--only SECTIONS] [--keyward PATH] [--rounds N] [--seconds S] [--spawns N]
                              [--stack BYTES] [--queue-rounds N] [--queue-workers N] [--queue-accounts N]
                              [--directory-rounds N] [--directory-workers N] [--directory-clients N]
-                             [--directory-people N]
+                             [--directory-people N] [--api-clients N] [--api-seconds S] [--api-window N]
+                             [--api-smoke]
                              [--profile-keyward CALLS | --profile-bare CALLS]
 
           --only SECTIONS       run only these, comma-separated: transform (a-c), cold (d),
-                                queue (e), directory (f) (default: all)
+                                queue (e), directory (f), api (g) (default: all)
           --keyward PATH        release keyward binary for the cold dry-run figure
                                 (default .build/release/keyward when it exists)
           --rounds N            rounds per in-process figure, median reported (default 9)
@@ -71,6 +80,10 @@ struct BenchOptions {
           --directory-clients N concurrent clients sending the directory figure's requests (default 8)
           --directory-people N  people the directory figure creates on slapd and resets, at least
                                 the executor's batch of 32 (default 100)
+          --api-clients N       concurrent clients of the API load figure (default 50)
+          --api-seconds S       seconds each side of the API load figure runs (default 30)
+          --api-window N        unfinished changes a client of figure (g) leaves before it waits (default 4)
+          --api-smoke           the API load figure briefly: 8 clients, 3 s per side
           --profile-keyward N   only run N calls of Keyward's path on the main thread
                                 and exit (for perf record / valgrind --tool=callgrind)
           --profile-bare N      the same for the bare loop
@@ -99,6 +112,12 @@ struct BenchOptions {
             case "--directory-workers": options.directoryWorkers = positiveInt(value(for: argument), argument)
             case "--directory-clients": options.directoryClients = positiveInt(value(for: argument), argument)
             case "--directory-people": options.directoryPeople = positiveInt(value(for: argument), argument)
+            case "--api-clients": options.apiClients = positiveInt(value(for: argument), argument)
+            case "--api-seconds": options.apiSeconds = positiveDouble(value(for: argument), argument)
+            case "--api-window": options.apiWindow = positiveInt(value(for: argument), argument)
+            case "--api-smoke":
+                options.apiClients = 8
+                options.apiSeconds = 3
             case "--profile-keyward": options.profile = (.keyward, positiveInt(value(for: argument), argument))
             case "--profile-bare": options.profile = (.bare, positiveInt(value(for: argument), argument))
             case "-h", "--help":
@@ -122,7 +141,7 @@ struct BenchOptions {
         var sections: Set<Section> = []
         for name in text.split(separator: ",") {
             guard let section = Section(rawValue: String(name)) else {
-                fail("\(flag) takes transform, cold, queue or directory, not '\(name)'")
+                fail("\(flag) takes transform, cold, queue, directory or api, not '\(name)'")
             }
             sections.insert(section)
         }

@@ -1,3 +1,6 @@
+// With swift-nio in the graph (figure g), `timespec` is seen through CDispatch:
+// MemberImportVisibility wants that module imported where it is used.
+import CDispatch
 import Glibc
 
 /// Nanosecond clocks, read straight from the kernel.

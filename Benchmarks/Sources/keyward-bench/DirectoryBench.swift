@@ -5,6 +5,8 @@ import KeywardLDAP
 import KeywardStore
 
 #if canImport(Glibc)
+// `timespec` through CDispatch, as in Clock.swift.
+import CDispatch
 import Glibc
 #endif
 

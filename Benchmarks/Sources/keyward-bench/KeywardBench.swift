@@ -39,6 +39,10 @@ enum KeywardBench {
             DirectoryBench.report(options)
             print("")
         }
+        if options.sections.contains(.api) {
+            ApiLoad.report(options)
+            print("")
+        }
         print("load at the end: \(Report.loadAverage)")
     }
 

@@ -2,7 +2,8 @@ import Foundation
 public import Hummingbird
 public import Logging
 
-/// One line per request: method, path, status, milliseconds, client. Never
+/// One line per request, at `notice` (so `keyward serve` shows it by
+/// default): method, path, status, milliseconds, client. Never
 /// a query string, a body or a header; the token of a set-password link is
 /// cut from its path.
 public struct AccessLogMiddleware: RouterMiddleware {
@@ -32,7 +33,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
         defer {
             let elapsed = ContinuousClock.now - start
             let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-            logger.info(
+            logger.notice(
                 "\(request.method) \(Self.loggedPath(request.uri.path)) \(status) \(String(format: "%.1f", milliseconds))ms \(context.clientAddress)")
         }
         do {

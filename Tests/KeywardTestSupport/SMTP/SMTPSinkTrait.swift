@@ -1,19 +1,19 @@
-import Testing
+public import Testing
 
 extension SMTPSink {
     /// The sink of the suite being run (set by the `.smtpSink` trait).
-    @TaskLocal static var current: SMTPSink?
+    @TaskLocal public static var current: SMTPSink?
 
     /// The suite's sink; fails the test when the suite has none.
-    static func shared() throws -> SMTPSink {
+    public static func shared() throws -> SMTPSink {
         try #require(current, "the suite needs the .smtpSink trait")
     }
 }
 
 /// Runs a suite with one STARTTLS+AUTH sink, started before its first test
 /// and stopped after its last.
-struct SMTPSinkTrait: SuiteTrait, TestScoping {
-    func provideScope(
+public struct SMTPSinkTrait: SuiteTrait, TestScoping {
+    public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         let sink = try SMTPSink.start()
@@ -24,5 +24,5 @@ struct SMTPSinkTrait: SuiteTrait, TestScoping {
 
 extension Trait where Self == SMTPSinkTrait {
     /// One throwaway aiosmtpd (STARTTLS and AUTH required) for the whole suite.
-    static var smtpSink: Self { Self() }
+    public static var smtpSink: Self { Self() }
 }

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct HealthPlaceholderTests {
-    @Test func placeholder() {}
-}
