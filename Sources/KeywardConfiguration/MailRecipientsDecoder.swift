@@ -26,13 +26,15 @@ struct MailRecipientsDecoder {
             }
             result[entry.key] = rules
         }
-        let oneWay = reader["initialize-one-way"] ?? reader["all"]
-        if let oneWay, (result["initialize-one-way"] ?? result["all"])?.isEmpty == true {
-            diagnostics.error(
-                .invalidValue,
-                "\(oneWay.quotedPath) leaves one-way initialization mails without a recipient: that mail is the only "
-                    + "place the password goes",
-                at: oneWay.location)
+        for (kind, what) in [("initialize-one-way", "one-way initialization"), ("reset-one-way", "generated reset (reset-one-way)")] {
+            let oneWay = reader[kind] ?? reader["all"]
+            if let oneWay, (result[kind] ?? result["all"])?.isEmpty == true {
+                diagnostics.error(
+                    .invalidValue,
+                    "\(oneWay.quotedPath) leaves \(what) mails without a recipient: that mail is the only place the "
+                        + "password goes",
+                    at: oneWay.location)
+            }
         }
         return result
     }

@@ -18,7 +18,7 @@
 /// `RecipientRules` take these values as they are (docs/notifications.md).
 public struct MailSettings: Sendable, Equatable {
     /// The notification kinds, as recipient rules and template files name them.
-    public static let notificationKinds = ["initialize-one-way", "initialize-two-way", "reset", "change", "unlock"]
+    public static let notificationKinds = ["initialize-one-way", "initialize-two-way", "reset-one-way", "reset", "change", "unlock"]
 
     /// The sender: `Name <address>` or `address`.
     public var from: String

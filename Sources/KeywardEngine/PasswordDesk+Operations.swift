@@ -56,13 +56,32 @@ extension PasswordDesk {
         return receipt
     }
 
-    /// The helpdesk resets the password on `system` (generated or typed).
+    /// The helpdesk resets the password on `system`. A typed one is
+    /// confirmed by mail; a generated one is shown to nobody, so it is
+    /// mailed to the person (`reset-one-way`) once it is set — and without
+    /// mail configured, or an address for the person, a generated reset is
+    /// refused before anything is queued.
     public func reset(
         username: String, system: String, password: PlanRequest.Password = .generate, mustChange: Bool? = nil
     ) async throws(ServiceError) -> ProvisioningService.Receipt {
+        guard case .generate = password else {
+            let receipt = try await passwords.reset(
+                username: username, system: system, password: password, mustChange: mustChange)
+            try await confirm(.reset, username: username, receipt: receipt)
+            return receipt
+        }
+        guard let notifier else {
+            throw ServiceError(
+                .notification,
+                "a generated reset needs mail (`mail:` in keyward.yaml): its password would reach nobody; type the password instead. Nothing was queued")
+        }
+        try await notifier.check(kind: .resetOneWay, username: username, system: system)
         let receipt = try await passwords.reset(
             username: username, system: system, password: password, mustChange: mustChange)
-        try await confirm(.reset, username: username, receipt: receipt)
+        try await notifier.notify(
+            PasswordNotice(
+                kind: .resetOneWay, username: username, system: system, requester: actor,
+                requestID: receipt.requestID, waitsFor: receipt.operationIDs, password: receipt.generatedPassword))
         return receipt
     }
 

@@ -85,8 +85,9 @@ struct APIOperationTests {
         await server.stop()
     }
 
-    @Test func aGeneratedResetIsNeverInTheAnswer() async throws {
-        let server = try await ServerHarness.start()
+    @Test func aGeneratedResetIsNeverInTheAnswerItIsMailedToThePerson() async throws {
+        let notifier = APIRecordingNotifier()
+        let server = try await ServerHarness.start(notifier: notifier)
         try await server.createAccount("ada", password: Self.old)
         let before = try #require(try server.row("ada")?.passwordHash)
         let token = try await server.token("helpdesk-bot", scopes: ["reset"])
@@ -99,6 +100,25 @@ struct APIOperationTests {
         let after = try #require(try server.row("ada")?.passwordHash)
         #expect(after != before)
         #expect(!(try server.holds(Self.old, login: "ada")))
+        let notice = try #require(notifier.notices.first)
+        #expect(notice.kind == .resetOneWay && notice.username == "ada" && notice.system == "hr")
+        let mailed = try #require(notice.password)
+        #expect(try server.holds(mailed.withPlaintext { $0 }, login: "ada"), "the mailed password is the one set")
+        #expect(!reply.body.contains(mailed.withPlaintext { $0 }))
+        await server.stop()
+    }
+
+    @Test func aGeneratedResetWithoutMailIsRefusedAndNothingIsQueued() async throws {
+        let server = try await ServerHarness.start()
+        try await server.createAccount("ada", password: Self.old)
+        let token = try await server.token("helpdesk-bot", scopes: ["reset"])
+
+        let reply = try await server.api(.POST, "/api/v1/people/ada/reset", token: token, body: #"{"system": "hr"}"#)
+
+        #expect(reply.status == 503, "\(reply.body)")
+        #expect(reply.body.contains("type the password instead"), "\(reply.body)")
+        #expect(try await server.store.operations(OperationFilter()).filter { $0.action == .update }.isEmpty)
+        #expect(try server.holds(Self.old, login: "ada"))
         await server.stop()
     }
 

@@ -106,7 +106,7 @@ struct PageHelpdeskTests {
             #expect(!(try fixture.server.holds("Old-password-42", login: "ada")))
             let actors = try await fixture.operations().map(\.requestedBy)
             #expect(actors.suffix(2) == ["helpdesk:alice", "helpdesk:alice"])
-            #expect(fixture.mail?.all.map(\.kind.rawValue) == ["unlock", "reset"])
+            #expect(fixture.mail?.all.map(\.kind.rawValue) == ["unlock", "reset-one-way"])
         }
     }
 

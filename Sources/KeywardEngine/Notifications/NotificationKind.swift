@@ -8,15 +8,20 @@ public enum NotificationKind: String, Sendable, CaseIterable, Hashable {
     /// Two-way initialization: the mail carries a single-use link to the
     /// page where the recipient sets the password.
     case initializeTwoWay = "initialize-two-way"
-    /// Confirmation of a reset by the helpdesk (no password in it).
+    /// A reset by the helpdesk with a generated password: the mail carries
+    /// it, since nobody else is shown it.
+    case resetOneWay = "reset-one-way"
+    /// Confirmation of a reset by the helpdesk with a password it typed (no
+    /// password in it).
     case reset
     /// Confirmation of a change by the person (no password in it).
     case change
     /// Confirmation of an unlock.
     case unlock
 
-    /// Whether the mail carries the password (only one-way initialization).
-    public var carriesPassword: Bool { self == .initializeOneWay }
+    /// Whether the mail carries the password (one-way initialization and a
+    /// generated reset).
+    public var carriesPassword: Bool { self == .initializeOneWay || self == .resetOneWay }
 
     /// The kinds' names, for messages: `initialize-one-way, …, unlock`.
     static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }

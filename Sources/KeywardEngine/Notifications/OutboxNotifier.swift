@@ -49,17 +49,17 @@ public struct OutboxNotifier: PasswordNotifier {
         } catch {
             throw ServiceError(.notification, "\(error.message); nothing was queued")
         }
-        if addresses.isEmpty, kind == .initializeOneWay || kind == .initializeTwoWay {
+        if addresses.isEmpty, kind.carriesPassword || kind == .initializeTwoWay {
             throw ServiceError(
                 .notification,
-                "the \(kind.rawValue) mail about \(username) on \(system) has no recipient (switched off by `notifications.recipients`), so the \(kind == .initializeOneWay ? "password" : "link") would reach nobody; nothing was queued")
+                "the \(kind.rawValue) mail about \(username) on \(system) has no recipient (switched off by `notifications.recipients`), so the \(kind.carriesPassword ? "password" : "link") would reach nobody; nothing was queued")
         }
     }
 
     public func notify(_ notice: PasswordNotice) async throws(ServiceError) {
         do throws(ServiceError) {
             try await queue(notice)
-        } catch where notice.kind == .initializeOneWay {
+        } catch where notice.kind.carriesPassword {
             await cancel(notice, because: error)
             throw ServiceError(
                 .notification,

@@ -69,9 +69,9 @@ public struct RecipientRules: Sendable {
         if let all {
             for kind in NotificationKind.allCases where parsed[kind] == nil { parsed[kind] = all }
         }
-        if parsed[.initializeOneWay]?.isEmpty == true {
+        for kind in NotificationKind.allCases where kind.carriesPassword && parsed[kind]?.isEmpty == true {
             throw MailError(
-                .configuration, "\(place): initialize-one-way needs a recipient: its mail is the only place the password goes")
+                .configuration, "\(place): \(kind.rawValue) needs a recipient: its mail is the only place the password goes")
         }
         return parsed
     }

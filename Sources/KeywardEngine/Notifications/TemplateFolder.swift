@@ -107,11 +107,12 @@ enum TemplateFolder {
         case .text, .html:
             if let password, !key.kind.carriesPassword {
                 problems.append(
-                    "\(place(password)): only initialize-one-way mails carry the password; "
+                    "\(place(password)): only initialize-one-way and reset-one-way mails carry the password; "
                         + "a \(key.kind.rawValue) mail is a confirmation without it, remove `password`")
             }
             if password == nil, key.kind.carriesPassword {
-                problems.append("\(path): a one-way initialization mail must show the password: add `{{password}}`")
+                let what = key.kind == .initializeOneWay ? "one-way initialization" : "generated reset (reset-one-way)"
+                problems.append("\(path): a \(what) mail must show the password: add `{{password}}`")
             }
             if link == nil, key.kind == .initializeTwoWay {
                 problems.append("\(path): a two-way initialization mail must show the link to set the password: add `{{link}}`")

@@ -41,11 +41,8 @@ extension PageRoutes {
             case .reset:
                 let mustChange: Bool? = form["mustChange"] == "on" ? true : nil
                 let receipt = try await desk.reset(username: user, system: system, mustChange: mustChange)
-                let mail =
-                    dependencies.desk.notifier != nil
-                    ? "The generated password is not shown here: it is mailed to \(user)."
-                    : "The generated password is not shown here, and mail is not configured, so nobody receives it: "
-                        + "send \(user) a set-password link once mail is set up."
+                // Without mail the desk refused the reset above: its password would reach nobody.
+                let mail = "The generated password is not shown here: it is mailed to \(user) once it is set."
                 let notes = [mail] + (mustChange == true ? ["\(user) must change it at next sign-in where \(system) supports that."] : [])
                 return try await result(
                     "Password reset", receipt, done: "\(user)'s password on \(system) was reset.", notes: notes, back: back,

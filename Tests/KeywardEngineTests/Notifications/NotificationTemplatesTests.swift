@@ -52,8 +52,12 @@ struct NotificationTemplatesTests {
         try folder.write("ldap/reset.html.mustache", "<p>{{password}}</p>")
         try folder.write("initialize-one-way.text.mustache", "No password here, {{person.displayName}}")
         try folder.write("hr/initialize-two-way.html.mustache", "<p>Hello</p>")
+        try folder.write("reset-one-way.html.mustache", "<p>Your password was reset</p>")
         let error = try #require(folder.loadError())
-        #expect(error.message.contains("ldap/reset.html.mustache:1:4: only initialize-one-way mails carry the password"))
+        #expect(
+            error.message.contains(
+                "ldap/reset.html.mustache:1:4: only initialize-one-way and reset-one-way mails carry the password"))
+        #expect(error.message.contains("/reset-one-way.html.mustache: a generated reset (reset-one-way) mail must show the password"))
         #expect(error.message.contains("/initialize-one-way.text.mustache: a one-way initialization mail must show the password"))
         #expect(error.message.contains("hr/initialize-two-way.html.mustache: a two-way initialization mail must show the link"))
     }
