@@ -46,7 +46,9 @@ extension SQLiteStore {
         let time = now.timeIntervalSince1970
         return try await write { db in
             let keyring = self.keys.withLock { $0 }
-            // An operation waits while an earlier one on its account has not ended.
+            // An operation waits while an earlier one on its account has not
+            // ended: looked up in the partial index of open operations, so the
+            // check does not grow with the account's history.
             let ids = try Int64.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT o.id FROM operations o
@@ -54,7 +56,7 @@ extension SQLiteStore {
                       AND NOT EXISTS (
                           SELECT 1 FROM operations p
                           WHERE p.system = o.system AND p.uid = o.uid AND p.id < o.id
-                            AND p.state NOT IN ('executed', 'failed', 'blocked', 'cancelled'))
+                            AND p.state IN ('created', 'retrying', 'running'))
                     ORDER BY o.id
                     LIMIT ?
                     """),

@@ -121,6 +121,8 @@ extension SQLiteStore {
                         last_error TEXT NOT NULL DEFAULT ''
                     );
                     CREATE INDEX notification_outbox_due ON notification_outbox (state, next_attempt_at);
+                    CREATE INDEX operations_open ON operations (system, uid, id)
+                        WHERE state IN ('created', 'retrying', 'running');
                     """)
         }
         return migrator
