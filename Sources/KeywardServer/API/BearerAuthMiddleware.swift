@@ -34,7 +34,10 @@ public struct BearerAuthMiddleware: RouterMiddleware {
         do {
             token = try await dependencies.store.useAPIToken(secret: secret, now: now)
         } catch {
-            dependencies.logger.error("API token lookup failed: \(error)")
+            // Never `\(error)`: a database error may quote its statement; the
+            // kind is enough to act on, and cannot carry the bearer token.
+            let kind = (error as? StoreError).map { "\($0.kind)" } ?? "\(type(of: error))"
+            dependencies.logger.error("API token lookup failed (store error: \(kind))")
             throw APIError(.internalServerError, kind: "store", "the store failed; see the server's log")
         }
         guard let token else {
