@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KeywardCloud", targets: ["KeywardCloud"]),
         .library(name: "KeywardPlugins", targets: ["KeywardPlugins"]),
         .library(name: "KeywardServer", targets: ["KeywardServer"]),
+        .library(name: "KeywardPostgres", targets: ["KeywardPostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -154,9 +156,21 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        .target(
+            name: "KeywardPostgres",
+            dependencies: [
+                "KeywardCore", "KeywardStore", "KeywardConnectors",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "keyward",
             dependencies: [
+                "KeywardPostgres",
                 "KeywardCore",
                 "KeywardScripting",
                 "KeywardConfiguration",
@@ -211,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "KeywardStoreTests",
             dependencies: [
-                "KeywardStore", "KeywardCore", "KeywardTestSupport",
+                "KeywardStore", "KeywardCore", "KeywardTestSupport", "KeywardPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -273,6 +287,15 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "KeywardPostgresTests",
+            dependencies: [
+                "KeywardPostgres", "KeywardQueueTestSupport",
+                "KeywardEngine", "KeywardStore", "KeywardConnectors", "KeywardCore", "KeywardScripting", "KeywardTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

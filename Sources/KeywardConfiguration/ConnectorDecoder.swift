@@ -16,7 +16,7 @@ struct ConnectorDecoder {
 
     static let keys = [
         "type", "enabled", "name", "description", "connection", "properties", "passwordPolicy", "mapping", "schema",
-        "retry", "notifications",
+        "retry", "maxConcurrent", "notifications",
     ]
 
     /// System names: letters, digits, `.`, `_` and `-`, starting with a letter or digit.
@@ -47,6 +47,7 @@ struct ConnectorDecoder {
         let connection = decodeConnection(reader["connection"], spec: spec, type: type, at: root)
         let together = decodeProperties(reader["properties"])
         let retry = reader["retry"].flatMap(decodeRetry) ?? RetryPolicy()
+        let maxConcurrent = reader["maxConcurrent"].flatMap { $0.int(atLeast: 1, diagnostics) }
         result.notifications = decodeNotifications(reader["notifications"], description: reader["description"])
         decodePolicies(reader["passwordPolicy"], into: &result)
         let mappingValue = reader.required(
@@ -71,6 +72,7 @@ struct ConnectorDecoder {
             attributes: result.attributes,
             schema: declaredSchema?.map(\.schema) ?? Self.defaultSchema(for: result.attributes),
             retry: retry,
+            maxConcurrent: maxConcurrent,
             location: root.location)
         return result
     }

@@ -2,6 +2,7 @@ public import Foundation
 public import KeywardStore
 public import Logging
 import KeywardConnectors
+import KeywardCore
 
 /// The queue's workers: they claim due operations from the store, run them
 /// through their system's connector, and record how each attempt ended.
@@ -32,6 +33,9 @@ public struct Executor: Sendable {
     public let concurrency: Int
     /// The clock.
     public let now: @Sendable () -> Date
+    /// The systems' `maxConcurrent` caps, which the store holds across
+    /// every worker sharing it.
+    let systemLimits: [String: Int]
     /// Told of every attempt once its outcome is recorded (metrics); nil: nobody.
     public var observer: (@Sendable (OperationAttemptReport) -> Void)?
 
@@ -46,6 +50,7 @@ public struct Executor: Sendable {
         self.batchSize = max(1, batchSize)
         self.concurrency = max(1, concurrency)
         self.now = now
+        self.systemLimits = self.systems.compactMapValues(\.definition.maxConcurrent)
     }
 
     /// Makes operations a dead worker left `running` due again. Call once at
@@ -61,7 +66,7 @@ public struct Executor: Sendable {
 
     /// Claims one batch of due operations and runs it. Returns how many ran.
     public func runBatch() async throws -> Int {
-        let claimed = try await store.claimDue(limit: batchSize, now: now())
+        let claimed = try await store.claimDue(limit: batchSize, now: now(), systemLimits: systemLimits)
         guard !claimed.isEmpty else { return 0 }
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0

@@ -8,7 +8,7 @@ public struct ServerDependencies: Sendable {
     /// for its caller (`api:NAME`, `helpdesk:NAME`, `self:USERNAME`, `link`).
     public var desk: PasswordDesk
     /// The store (queue and audit reads, API tokens).
-    public var store: SQLiteStore
+    public var store: any ServingStore
     /// The enabled systems, for the capability matrix on the pages.
     public var systems: [TargetSystem]
     /// How the server behaves toward clients.
@@ -22,7 +22,7 @@ public struct ServerDependencies: Sendable {
 
     /// Creates the dependencies.
     public init(
-        desk: PasswordDesk, store: SQLiteStore, systems: [TargetSystem], settings: ServerSettings,
+        desk: PasswordDesk, store: any ServingStore, systems: [TargetSystem], settings: ServerSettings,
         metrics: ServerMetrics = ServerMetrics(), logger: Logger
     ) {
         self.desk = desk

@@ -15,7 +15,7 @@ extension SQLiteStore {
     /// (shown once). A revoked token's name can be used again; a live one's
     /// cannot (`.invalidState`).
     public func createAPIToken(
-        name: String, scopes: [String], createdBy: String, expiresAt: Date?, now: Date = Date()
+        name: String, scopes: [String], createdBy: String, expiresAt: Date?, now: Date
     ) async throws -> IssuedAPIToken {
         let secret = APITokenSecret.generate()
         let hash = APITokenSecret.hash(secret)
@@ -54,7 +54,7 @@ extension SQLiteStore {
 
     /// The token presented as `secret`, if it exists; records the use (to
     /// the minute) when it is valid at `now`.
-    public func useAPIToken(secret: String, now: Date = Date()) async throws -> APIToken? {
+    public func useAPIToken(secret: String, now: Date) async throws -> APIToken? {
         guard var token = try await apiToken(hash: APITokenSecret.hash(secret)) else { return nil }
         let stale = token.lastUsedAt.map { now.timeIntervalSince($0) >= Self.lastUsedResolution } ?? true
         if token.revokedAt == nil, !token.isExpired(at: now), stale {
@@ -77,7 +77,7 @@ extension SQLiteStore {
     /// Revokes the token `name`: it stops working at once. Fails with
     /// `.notFound` when there is none, `.invalidState` when it is revoked
     /// already.
-    public func revokeAPIToken(name: String, by actor: String, now: Date = Date()) async throws {
+    public func revokeAPIToken(name: String, by actor: String, now: Date) async throws {
         try await write { db in
             guard let token = try Self.fetchAPIToken("name = ?", [name], db) else {
                 throw StoreError(.notFound, "no API token is named '\(name)' (`keyward token list` shows them)")

@@ -41,7 +41,7 @@ extension SQLiteStore {
         }
     }
 
-    public func claimDue(limit: Int, now: Date) async throws -> [ClaimedOperation] {
+    public func claimDue(limit: Int, now: Date, systemLimits: [String: Int]) async throws -> [ClaimedOperation] {
         guard limit > 0 else { return [] }
         let time = now.timeIntervalSince1970
         return try await write { db in
@@ -49,9 +49,9 @@ extension SQLiteStore {
             // An operation waits while an earlier one on its account has not
             // ended: looked up in the partial index of open operations, so the
             // check does not grow with the account's history.
-            let ids = try Int64.fetchAll(
+            let candidates = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT o.id FROM operations o
+                    SELECT o.id, o.system FROM operations o
                     WHERE o.state IN ('created', 'retrying') AND o.next_attempt_at <= ?
                       AND NOT EXISTS (
                           SELECT 1 FROM operations p
@@ -61,8 +61,15 @@ extension SQLiteStore {
                     LIMIT ?
                     """),
                 arguments: [time, limit])
+            var room = try Self.room(under: systemLimits, db)
             var claimed: [ClaimedOperation] = []
-            for id in ids {
+            for candidate in candidates {
+                let id: Int64 = candidate[0]
+                let system: String = candidate[1]
+                if let left = room[system] {
+                    guard left > 0 else { continue }
+                    room[system] = left - 1
+                }
                 try StoredRows.execute(db, "UPDATE operations SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?",
                     [time, id])
                 guard let operation = try Self.fetchOperation(id: id, db) else { continue }
@@ -71,6 +78,20 @@ extension SQLiteStore {
             }
             return claimed
         }
+    }
+
+    /// How many more operations each capped system may start: its cap less
+    /// its operations `running` now.
+    private static func room(under systemLimits: [String: Int], _ db: Database) throws -> [String: Int] {
+        guard !systemLimits.isEmpty else { return [:] }
+        var room = systemLimits
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT system, COUNT(*) FROM operations WHERE state = 'running' GROUP BY system"))
+        for row in rows {
+            let system: String = row[0]
+            if let cap = room[system] { room[system] = cap - (row[1] as Int) }
+        }
+        return room
     }
 
     /// Records the attempt's outcome. An operation that has already ended is

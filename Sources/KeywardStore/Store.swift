@@ -61,7 +61,15 @@ public protocol Store: Sendable {
     /// (system, uid) has an earlier operation that has not ended, so that
     /// operations on one account run in order. Claimed operations become
     /// `running` with `attempts + 1`, and come with their secrets decrypted.
-    func claimDue(limit: Int, now: Date) async throws -> [ClaimedOperation]
+    ///
+    /// `systemLimits` caps, per system name, how many of its operations may
+    /// be `running` at once in the whole store, counting those other workers
+    /// (other processes, other machines) hold; a system not named has no cap.
+    ///
+    /// A store shared by several processes (PostgreSQL) also claims
+    /// operations left `running` whose worker's lease ran out (it died),
+    /// marked interrupted.
+    func claimDue(limit: Int, now: Date, systemLimits: [String: Int]) async throws -> [ClaimedOperation]
 
     /// Records how an attempt ended, the change it implies to the account
     /// record of the operation's person and system, and the audit entry;
@@ -72,8 +80,9 @@ public protocol Store: Sendable {
     func finish(operationID: Int64, outcome: AttemptOutcome, account: AccountUpdate?, audit: AuditEntry) async throws
 
     /// Operations left `running` by a worker that died: back to `retrying`,
-    /// due now, marked interrupted. Returns how many. Call at start, when no
-    /// other worker shares the store.
+    /// due now, marked interrupted. Returns how many. Call at start. A store
+    /// that one process owns (SQLite) takes every `running` operation; one
+    /// that several share (PostgreSQL) takes only those whose lease ran out.
     func recoverInterrupted(now: Date) async throws -> Int
 
     /// One operation.
@@ -107,6 +116,11 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// Claims due operations with no per-system cap.
+    public func claimDue(limit: Int, now: Date) async throws -> [ClaimedOperation] {
+        try await claimDue(limit: limit, now: now, systemLimits: [:])
+    }
+
     /// Queues the operations of one request (see the requirement), consuming no link.
     public func enqueue(
         requestID: String, requestedBy: String, operations: [NewOperation],

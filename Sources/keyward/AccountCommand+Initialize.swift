@@ -54,7 +54,7 @@ extension AccountCommand {
         }
 
         func run() async throws {
-            let runtime = try Runtime.open(configPath: options.config)
+            let runtime = try await Runtime.open(configPath: options.config)
             let logger = Logger(label: "keyward") { label in StandardErrorLog(label: label) }
             let (desk, outbox) = try runtime.desk(publicURL: publicURL, logger: logger)
             var usernames = user

@@ -49,7 +49,7 @@ struct AccountCommand: ParsableCommand {
 
         func run() async throws {
             try RequestOutcome.checkShowPassword(showPassword)
-            let runtime = try Runtime.open(configPath: options.config)
+            let runtime = try await Runtime.open(configPath: options.config)
             var usernames = user
             if allUsers {
                 usernames = []
@@ -118,7 +118,7 @@ struct AccountCommand: ParsableCommand {
         @OptionGroup var outcome: RequestOutcome.Options
 
         func run() async throws {
-            try await RequestOutcome.submit(try Runtime.open(configPath: options.config), wait: !outcome.noWait) { service throws(ServiceError) in
+            try await RequestOutcome.submit(try await Runtime.open(configPath: options.config), wait: !outcome.noWait) { service throws(ServiceError) in
                 try await service.unlock(username: user, system: system)
             }
         }
@@ -138,7 +138,7 @@ struct AccountCommand: ParsableCommand {
         var user: String
 
         func run() async throws {
-            let store = try QueueCommand.openStore(options)
+            let store = try await QueueCommand.openStore(options)
             guard try await store.identity(username: user) != nil else {
                 throw CommandError("no person with username '\(user)'; import people with `keyward identity import FILE`")
             }

@@ -29,7 +29,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let start = try since.map(Self.parseSince)
-        let store = try QueueCommand.openStore(options)
+        let store = try await QueueCommand.openStore(options)
         let entries = try await store.audit(AuditFilter(username: user, since: start, limit: limit))
         let time = ISO8601DateFormatter()
         for entry in entries {

@@ -54,7 +54,7 @@ struct IdentityCommand: ParsableCommand {
             if dryRun {
                 Console.out("\(result.identities.count) people read, \(result.errors.count) row(s) with errors; nothing stored (--dry-run)")
             } else {
-                let store = try QueueCommand.openStore(options)
+                let store = try await QueueCommand.openStore(options)
                 let batch = 5_000
                 var summary = (inserted: 0, updated: 0)
                 var offset = 0
@@ -84,7 +84,7 @@ struct IdentityCommand: ParsableCommand {
         @OptionGroup var options: ConfigOption
 
         func run() async throws {
-            let store = try QueueCommand.openStore(options)
+            let store = try await QueueCommand.openStore(options)
             let identities = try await store.identities()
             for identity in identities {
                 let name = [identity.givenName, identity.familyName].compactMap { $0 }.joined(separator: " ")

@@ -93,7 +93,7 @@ struct KeyCommand: ParsableCommand {
         func run() async throws {
             let configuration = try Runtime.loadConfiguration(options.config)
             let keyring = try Runtime.keyring(for: configuration)
-            let store = try Runtime.openStore(configuration, keyring: keyring)
+            let store = try await Runtime.openStore(configuration, keyring: keyring)
             if status {
                 let counts = try await store.secretCounts()
                 Console.out("current key: \(keyring.current.id)")

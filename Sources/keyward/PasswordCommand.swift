@@ -48,7 +48,7 @@ struct PasswordCommand: ParsableCommand {
                 current = try PasswordPrompt.ask("Current password: ")
                 new = try PasswordPrompt.askNew("New password: ")
             }
-            try await RequestOutcome.submit(try Runtime.open(configPath: options.config), wait: !outcome.noWait) { service throws(ServiceError) in
+            try await RequestOutcome.submit(try await Runtime.open(configPath: options.config), wait: !outcome.noWait) { service throws(ServiceError) in
                 try await service.changePassword(
                     username: user, systems: system.isEmpty ? nil : system, current: current, new: new)
             }
@@ -106,7 +106,7 @@ struct PasswordCommand: ParsableCommand {
                 password = .generate
             }
             try await RequestOutcome.submit(
-                try Runtime.open(configPath: options.config), wait: !outcome.noWait, showPassword: showPassword
+                try await Runtime.open(configPath: options.config), wait: !outcome.noWait, showPassword: showPassword
             ) { service throws(ServiceError) in
                 try await service.resetPassword(
                     username: user, system: system, password: password, mustChange: mustChange ? true : nil)

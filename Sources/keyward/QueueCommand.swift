@@ -47,7 +47,7 @@ struct QueueCommand: ParsableCommand {
                 }
                 states.insert(parsed)
             }
-            let store = try QueueCommand.openStore(options)
+            let store = try await QueueCommand.openStore(options)
             let operations = try await store.operations(OperationFilter(states: states, username: user, system: system, limit: limit))
             if json {
                 for operation in operations { Console.out(QueueReport.json(operation)) }
@@ -75,7 +75,7 @@ struct QueueCommand: ParsableCommand {
         var json = false
 
         func run() async throws {
-            let store = try QueueCommand.openStore(options)
+            let store = try await QueueCommand.openStore(options)
             guard let operation = try await store.operation(id: id) else {
                 throw CommandError("no operation \(id) (see `keyward queue list`)")
             }
@@ -124,9 +124,9 @@ struct QueueCommand: ParsableCommand {
 
     /// Runs `change` on one operation and prints it as it is afterwards.
     static func steer(
-        _ options: ConfigOption, _ change: (SQLiteStore) async throws -> QueuedOperation
+        _ options: ConfigOption, _ change: (any ServingStore) async throws -> QueuedOperation
     ) async throws {
-        let store = try openStore(options)
+        let store = try await openStore(options)
         do {
             Console.out(QueueReport.line(try await change(store)))
         } catch let error as StoreError {
@@ -134,9 +134,9 @@ struct QueueCommand: ParsableCommand {
         }
     }
 
-    static func openStore(_ options: ConfigOption) throws(CommandError) -> SQLiteStore {
+    static func openStore(_ options: ConfigOption) async throws(CommandError) -> any ServingStore {
         let configuration = try Runtime.loadConfiguration(options.config)
-        return try Runtime.openStore(configuration, keyring: try Runtime.keyring(for: configuration))
+        return try await Runtime.openStore(configuration, keyring: try Runtime.keyring(for: configuration))
     }
 }
 

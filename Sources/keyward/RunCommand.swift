@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let runtime = try Runtime.open(configPath: options.config)
+        let runtime = try await Runtime.open(configPath: options.config)
         let executor = runtime.executor(concurrency: workers, level: verbose ? .info : .notice)
         let (_, outbox) = try runtime.desk(publicURL: "http://127.0.0.1:8080", logger: executor.logger)
         try await executor.recoverInterrupted()

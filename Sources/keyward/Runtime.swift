@@ -15,7 +15,7 @@ import Logging
 /// connectors, and the planner.
 struct Runtime {
     let configuration: KeywardConfiguration
-    let store: SQLiteStore
+    let store: any ServingStore
     let systems: [TargetSystem]
 
     /// Loads `keyward.yaml`, refusing a configuration with problems.
@@ -55,7 +55,7 @@ struct Runtime {
     }
 
     /// Opens the store `keyward.yaml` names.
-    static func openStore(_ configuration: KeywardConfiguration, keyring: Keyring) throws(CommandError) -> SQLiteStore {
+    static func openStore(_ configuration: KeywardConfiguration, keyring: Keyring) async throws(CommandError) -> any ServingStore {
         switch configuration.store {
         case .sqlite(let path):
             let file = configuration.path(for: path)
@@ -84,9 +84,9 @@ struct Runtime {
     }
 
     /// Loads everything: configuration, key, store and the enabled systems' connectors.
-    static func open(configPath: String) throws(CommandError) -> Runtime {
+    static func open(configPath: String) async throws(CommandError) -> Runtime {
         let configuration = try loadConfiguration(configPath)
-        let store = try openStore(configuration, keyring: try keyring(for: configuration))
+        let store = try await openStore(configuration, keyring: try keyring(for: configuration))
         var registry = ConnectorRegistry()
         SQLTableConnector.register(in: &registry)
         LDAPDirectoryConnector.register(in: &registry)

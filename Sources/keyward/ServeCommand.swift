@@ -66,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let runtime = try Runtime.open(configPath: options.config)
+        let runtime = try await Runtime.open(configPath: options.config)
         var logger = Logger(label: "keyward") { label in StandardErrorLog(label: label) }
         logger.logLevel = verbose ? .info : .notice
         let port = self.port == 0 ? FreePort.find(host: host) ?? 0 : self.port

@@ -47,7 +47,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
         }
         let scopes = try TokenNames.scopes(scope)
         let expiresAt = try expiresIn.map { try Date().addingTimeInterval(TokenNames.seconds($0)) }
-        let store = try QueueCommand.openStore(options)
+        let store = try await QueueCommand.openStore(options)
         let issued: IssuedAPIToken
         do {
             issued = try await store.createAPIToken(
@@ -72,7 +72,7 @@ struct TokenListCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let store = try QueueCommand.openStore(options)
+        let store = try await QueueCommand.openStore(options)
         let tokens = try await store.apiTokens()
         let now = Date()
         let time = ISO8601DateFormatter()
@@ -109,7 +109,7 @@ struct TokenRevokeCommand: AsyncParsableCommand {
     var name: String
 
     func run() async throws {
-        let store = try QueueCommand.openStore(options)
+        let store = try await QueueCommand.openStore(options)
         do {
             try await store.revokeAPIToken(name: name, by: Runtime.actor)
         } catch let error as StoreError {

@@ -6,6 +6,16 @@ import Testing
 
 @Suite("Loading a configuration")
 struct ConfigurationLoaderTests {
+    @Test("`maxConcurrent:` caps a system's running operations")
+    func maxConcurrent() throws {
+        let folder = try ConfigFolder([
+            "connectors/ldap.yaml": Baseline.ldap.replacingOccurrences(of: "type: ldap\n", with: "type: ldap\nmaxConcurrent: 3\n")
+        ])
+        let result = try folder.load()
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.configuration.connectors.first?.maxConcurrent == 3)
+    }
+
     @Test("the baseline loads without problems, into the core types")
     func baseline() throws {
         let folder = try ConfigFolder()
@@ -34,6 +44,7 @@ struct ConfigurationLoaderTests {
         #expect(ldap.validatePolicies == ["corporate"])
         #expect(ldap.objectClass == "__ACCOUNT__")
         #expect(ldap.sendPasswordAttributesTogether == false)
+        #expect(ldap.maxConcurrent == nil)
         #expect(ldap.attributes.map(\.name) == ["uid", "mail", "__PASSWORD__"])
         #expect(ldap.uidAttribute?.source == .identity("username"))
         #expect(ldap.passwordAttributes.map(\.name) == ["__PASSWORD__"])

@@ -54,6 +54,9 @@ struct MalformedConnectorTests {
             "wrong type: a string where a list belongs", [ldap: Baseline.ldap.replacingOccurrences(of: "validate: [corporate]", with: "validate: corporate")],
             file: ldap, line: 9, column: 13, code: .wrongType, gist: ["`passwordPolicy.validate`", "expected a list of policy names, got a string", "[corporate]"]),
         MalformedCase(
+            "a cap of no operations", [ldap: Baseline.ldap.replacingOccurrences(of: "type: ldap\n", with: "type: ldap\nmaxConcurrent: 0\n")],
+            file: ldap, line: 2, column: 16, code: .invalidValue, gist: ["maxConcurrent", "at least 1"]),
+        MalformedCase(
             "missing required field `type`", [ldap: Baseline.ldap.replacingOccurrences(of: "type: ldap\n", with: "")],
             file: ldap, line: 1, column: 1, code: .missingField, gist: ["missing required key `type`", "`ldap`"]),
         MalformedCase(

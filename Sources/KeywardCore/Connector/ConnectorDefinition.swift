@@ -25,6 +25,9 @@ public struct ConnectorDefinition: Sendable {
     public var schema: [AttributeSchema]
     /// How transient failures are retried (`retry:`).
     public var retry: RetryPolicy
+    /// How many of the system's operations may run at once, counting every
+    /// worker of every process sharing the store (`maxConcurrent:`); nil: no cap.
+    public var maxConcurrent: Int?
     /// Where the definition was written.
     public var location: SourceLocation
 
@@ -41,6 +44,7 @@ public struct ConnectorDefinition: Sendable {
         attributes: [AttributeMapping],
         schema: [AttributeSchema] = [],
         retry: RetryPolicy = RetryPolicy(),
+        maxConcurrent: Int? = nil,
         location: SourceLocation
     ) {
         self.name = name
@@ -54,6 +58,7 @@ public struct ConnectorDefinition: Sendable {
         self.attributes = attributes
         self.schema = schema
         self.retry = retry
+        self.maxConcurrent = maxConcurrent
         self.location = location
     }
 

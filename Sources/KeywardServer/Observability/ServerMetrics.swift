@@ -64,7 +64,7 @@ public final class ServerMetrics: Sendable {
 
     /// The exposition: the counters, the histogram, and the queue's depth
     /// read from `store` now (left out, with a comment, if the store fails).
-    public func exposition(store: SQLiteStore) async -> String {
+    public func exposition(store: any ServingStore) async -> String {
         let counts = try? await store.operationCounts()
         let snapshot = state.withLock { $0 }
         var text = PrometheusText()

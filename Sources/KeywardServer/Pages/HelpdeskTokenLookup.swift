@@ -17,7 +17,7 @@ struct HelpdeskTokenLookup: Sendable {
     }
 
     /// The store's API tokens (`keyward token create --scope helpdesk NAME`).
-    init(store: SQLiteStore, now: @escaping @Sendable () -> Date) {
+    init(store: any ServingStore, now: @escaping @Sendable () -> Date) {
         find = { secret in
             let hash = secret.withUnsafeBytes { Data(SHA256.hash(data: $0)) }
             guard let token = try await store.apiToken(hash: hash), token.revokedAt == nil, !token.isExpired(at: now())

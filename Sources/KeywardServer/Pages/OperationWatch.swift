@@ -5,7 +5,7 @@ import KeywardStore
 /// each system did: the workers usually finish within a second. After the
 /// wait, whatever is still queued is shown as such.
 struct OperationWatch: Sendable {
-    let store: SQLiteStore
+    let store: any ServingStore
     /// How long to wait at most.
     var limit: Duration = .seconds(5)
     /// How often to look.
