@@ -128,14 +128,15 @@ struct ConnectionSpec {
 
     static let sql = ConnectionSpec(
         fields: [
-            Field("url", .text, required: true, "sqlite:PATH (relative to keyward.yaml's folder); no password in it."),
-            Field("username", .text, "The database user."),
-            Field("password", .secret, "The database user's password: ${env:NAME} or ${file:PATH}."),
+            Field("url", .text, required: true,
+                  "sqlite:PATH (relative to keyward.yaml's folder), or postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full&sslrootcert=CA.pem; no password in it."),
+            Field("username", .text, "The database user (PostgreSQL), when the url names none."),
+            Field("password", .secret, "The database user's password (PostgreSQL): ${env:NAME} or ${file:PATH}; else PGPASSWORD or ~/.pgpass."),
             Field("table", .text, required: true, "The accounts table."),
             Field("keyColumn", .text, "The column holding the uid (default: the uid attribute's name)."),
             Field("passwordColumn", .text, "The column __PASSWORD__ is stored in (default password)."),
-            Field("passwordStorage", .choice(["bcrypt", "pbkdf2-sha256", "sha256-hex", "cleartext"]),
-                  "How __PASSWORD__ is stored: bcrypt (default), pbkdf2-sha256, or the legacy sha256-hex and cleartext."),
+            Field("passwordStorage", .choice(["bcrypt", "pbkdf2-sha256", "sha256-hex", "cleartext", "pgcrypto-bcrypt"]),
+                  "How __PASSWORD__ is stored: bcrypt (default), pbkdf2-sha256, the legacy sha256-hex and cleartext, or pgcrypto-bcrypt (hashed by PostgreSQL's pgcrypto)."),
             Field("bcryptCost", .number, "bcrypt's cost factor, 4 to 31 (default 12)."),
             Field("pbkdf2Iterations", .number, "PBKDF2-SHA256 iterations, at least 1000 (default 600000)."),
             Field("lockedColumn", .text, "An integer column, 1 when the account is locked (needed for unlock)."),

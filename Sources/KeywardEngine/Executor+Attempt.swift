@@ -24,12 +24,28 @@ extension Executor {
         }
         let elapsed = ContinuousClock.now - started
         let (state, result) = Self.describe(outcome)
-        try await store.finish(
-            operationID: operation.id, outcome: outcome, account: Self.accountUpdate(after: outcome, of: operation),
-            audit: AuditEntry(
-                at: now(), actor: "engine", action: operation.action.rawValue, username: operation.username,
-                system: operation.system, uid: operation.uid, operationID: operation.id, outcome: state,
-                message: result.message))
+        let audit = AuditEntry(
+            at: now(), actor: "engine", action: operation.action.rawValue, username: operation.username,
+            system: operation.system, uid: operation.uid, operationID: operation.id, outcome: state,
+            message: result.message)
+        let account = Self.accountUpdate(after: outcome, of: operation)
+        var retrying = false
+        do {
+            try await StoreOutage.persist(logger: logger, worker: "executor") {
+                let isRetry = retrying
+                retrying = true
+                do {
+                    try await store.finish(operationID: operation.id, outcome: outcome, account: account, audit: audit)
+                } catch let error as StoreError where error.kind == .invalidState && isRetry {
+                    // The try an outage cut short had committed: recorded once.
+                }
+            }
+        } catch let error as StoreError where error.kind == .invalidState {
+            // Cancelled while it ran, or its claim lapsed and another worker
+            // took it over: the store keeps the other's outcome, not this one.
+            logger.warning("operation \(operation.id): this attempt's outcome (\(state)) was not recorded: \(error.message)")
+            return
+        }
         observer?(
             OperationAttemptReport(
                 system: operation.system, action: operation.action.rawValue, outcome: state, code: result.code,

@@ -3,6 +3,7 @@ public import KeywardStore
 public import Logging
 import KeywardConnectors
 import KeywardCore
+import Synchronization
 
 /// The queue's workers: they claim due operations from the store, run them
 /// through their system's connector, and record how each attempt ended.
@@ -85,31 +86,84 @@ public struct Executor: Sendable {
         return claimed.count
     }
 
-    /// Runs batches until no operation is due. Returns how many ran.
+    /// Runs operations until none is due. Returns how many ran.
     @discardableResult
     public func drain() async throws -> Int {
-        var total = 0
-        while true {
-            let count = try await runBatch()
-            if count == 0 { return total }
-            total += count
+        try await pipeline(until: StopSignal())
+    }
+
+    /// Runs until the task is cancelled, sleeping `pollInterval` when
+    /// nothing is due. A cancelled task claims nothing more and finishes the
+    /// operations in hand first, so nothing claimed is left `running`.
+    ///
+    /// A store that cannot be reached for now (``StoreError/isTransient``)
+    /// does not stop it: it waits with growing pauses and carries on when
+    /// the store answers again; any other error ends the run.
+    public func run(pollInterval: Duration = .seconds(1)) async throws {
+        let stopping = StopSignal()
+        try await withTaskCancellationHandler {
+            var outage = StoreOutage()
+            while !stopping.isSet {
+                do {
+                    let count = try await Task.detached { try await pipeline(until: stopping) }.value
+                    outage.recovered(logger: logger, worker: "executor")
+                    if count == 0 {
+                        try? await Task.sleep(for: pollInterval)
+                    }
+                } catch where StoreOutage.isOutage(error) {
+                    await outage.pause(after: error, logger: logger, worker: "executor")
+                }
+            }
+        } onCancel: {
+            stopping.set()
         }
     }
 
-    /// Runs until the task is cancelled: batch after batch, sleeping
-    /// `pollInterval` when nothing is due. A cancelled task finishes the
-    /// batch in hand first, so nothing claimed is left `running`.
-    public func run(pollInterval: Duration = .seconds(1)) async throws {
-        while !Task.isCancelled {
-            let count = try await withTaskCancellationShield(runBatch)
-            if count == 0 {
-                try? await Task.sleep(for: pollInterval)
+    /// Keeps ``concurrency`` operations running: the next batch is claimed
+    /// as soon as a worker is free and every claimed operation has started,
+    /// not once the whole batch has ended, so the workers do not wait for
+    /// the slowest of a batch. Returns how many ran, once a claim made after
+    /// the last operation ended finds nothing due, or once `stop` is set and
+    /// the operations in hand have ended. A failed claim ends it the same
+    /// way (the operations in hand first), then is thrown.
+    func pipeline(until stop: StopSignal) async throws -> Int {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var waiting: [ClaimedOperation] = []
+            var running = 0
+            var total = 0
+            var endedSinceClaim = true
+            var failure: (any Error)?
+            while true {
+                if waiting.isEmpty, running < concurrency, endedSinceClaim, failure == nil, !stop.isSet {
+                    do {
+                        waiting = try await store.claimDue(limit: batchSize, now: now(), systemLimits: systemLimits).reversed()
+                    } catch {
+                        failure = error
+                    }
+                    total += waiting.count
+                    endedSinceClaim = false
+                }
+                while running < concurrency, let next = waiting.popLast() {
+                    group.addTask { try await attempt(next) }
+                    running += 1
+                }
+                guard running > 0 else {
+                    if let failure { throw failure }
+                    return total
+                }
+                try await group.next()
+                running -= 1
+                endedSinceClaim = true
             }
         }
     }
 }
 
-/// Runs `body` to its end even when the surrounding task is cancelled.
-private func withTaskCancellationShield<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await Task.detached(operation: body).value
+/// Set once, from any thread: tells a pipeline to claim nothing more.
+final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+
+    func set() { flag.store(true, ordering: .releasing) }
 }

@@ -78,4 +78,10 @@ public struct IssuedAPIToken: Sendable {
     public var token: APIToken
     /// The secret (never stored, never logged).
     public var secret: String
+
+    /// Creates an issued token (a store does).
+    package init(token: APIToken, secret: String) {
+        self.token = token
+        self.secret = secret
+    }
 }

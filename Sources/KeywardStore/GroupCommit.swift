@@ -22,6 +22,7 @@ final class GroupCommit: Sendable {
     private struct Job: Sendable {
         let run: @Sendable (Database) throws -> @Sendable () -> Void
         let fail: @Sendable (any Error) -> Void
+        let durable: Bool
     }
 
     private struct State {
@@ -42,14 +43,21 @@ final class GroupCommit: Sendable {
 
     /// Runs `updates` in the next group transaction; returns its result
     /// once that transaction has committed.
-    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// A `durable` write returns once its transaction is synced to disk
+    /// (`synchronous = FULL`). A write that is not durable is committed
+    /// without a sync of its own (`NORMAL`): a power cut may undo it, until
+    /// the next durable commit syncs the WAL it was appended to. A group
+    /// holding one durable write is synced as a whole.
+    func write<T: Sendable>(durable: Bool, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
                 run: { db in
                     let value = try updates(db)
                     return { continuation.resume(returning: value) }
                 },
-                fail: { continuation.resume(throwing: $0) })
+                fail: { continuation.resume(throwing: $0) },
+                durable: durable)
             let start = state.withLock { state in
                 state.pending.append(job)
                 guard !state.committing else { return false }
@@ -70,7 +78,15 @@ final class GroupCommit: Sendable {
             return taken
         }
         guard !jobs.isEmpty else { return }
+        let durable = jobs.contains(where: \.durable)
         pool.asyncWriteWithoutTransaction { db in
+            do {
+                try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            } catch {
+                for job in jobs { job.fail(error) }
+                self.commitPending()
+                return
+            }
             Self.commit(jobs, db)
             self.commitPending()
         }

@@ -26,7 +26,7 @@ public struct Keyring: Sendable {
 
     /// The keyring after a rotation to `newKey`: it becomes current, and the
     /// old keys stay readable.
-    func rotated(to newKey: MasterKey) -> Keyring {
+    package func rotated(to newKey: MasterKey) -> Keyring {
         let older = ([current] + previous).filter { $0.id != newKey.id }
         return Keyring(current: newKey, previous: older)
     }

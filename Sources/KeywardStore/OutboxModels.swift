@@ -120,6 +120,28 @@ public struct OutboxEntry: Sendable, Equatable {
     public var createdAt: Date
     /// Why the last delivery failed ('' if none); never a secret.
     public var lastError: String
+
+    /// Creates an entry (a store does).
+    package init(
+        id: Int64, kind: String, username: String, system: String, requestID: String, waitsFor: [Int64],
+        recipientCount: Int, carriesSecret: Bool, keyID: String, state: State, attempts: Int, nextAttemptAt: Date,
+        createdAt: Date, lastError: String
+    ) {
+        self.id = id
+        self.kind = kind
+        self.username = username
+        self.system = system
+        self.requestID = requestID
+        self.waitsFor = waitsFor
+        self.recipientCount = recipientCount
+        self.carriesSecret = carriesSecret
+        self.keyID = keyID
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.createdAt = createdAt
+        self.lastError = lastError
+    }
 }
 
 /// The store's notification outbox: mails kept sealed in confidential

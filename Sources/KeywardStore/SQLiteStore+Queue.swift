@@ -44,7 +44,9 @@ extension SQLiteStore {
     public func claimDue(limit: Int, now: Date, systemLimits: [String: Int]) async throws -> [ClaimedOperation] {
         guard limit > 0 else { return [] }
         let time = now.timeIntervalSince1970
-        return try await write { db in
+        // Not synced: a claim a power cut undoes leaves its operations due,
+        // as a crash would, and they run again (at least once, idempotent).
+        return try await write(durable: false) { db in
             let keyring = self.keys.withLock { $0 }
             // An operation waits while an earlier one on its account has not
             // ended: looked up in the partial index of open operations, so the
@@ -62,21 +64,32 @@ extension SQLiteStore {
                     """),
                 arguments: [time, limit])
             var room = try Self.room(under: systemLimits, db)
-            var claimed: [ClaimedOperation] = []
+            var chosen: [Int64] = []
             for candidate in candidates {
-                let id: Int64 = candidate[0]
                 let system: String = candidate[1]
                 if let left = room[system] {
                     guard left > 0 else { continue }
                     room[system] = left - 1
                 }
-                try StoredRows.execute(db, "UPDATE operations SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                    [time, id])
-                guard let operation = try Self.fetchOperation(id: id, db) else { continue }
-                let secrets = try Self.openSecrets(operationID: id, keyring: keyring, db)
-                claimed.append(ClaimedOperation(operation: operation, secrets: secrets))
+                chosen.append(candidate[0])
             }
-            return claimed
+            guard !chosen.isEmpty else { return [] }
+            // The whole batch in three statements, the ids as one JSON array.
+            let ids = "[" + chosen.map(String.init).joined(separator: ",") + "]"
+            try StoredRows.execute(db, """
+                    UPDATE operations SET state = 'running', attempts = attempts + 1, updated_at = ?
+                    WHERE id IN (SELECT value FROM json_each(?))
+                    """,
+                [time, ids])
+            let operations = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT \(StoredRows.operationColumns) FROM operations o
+                    WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.id
+                    """),
+                arguments: [ids]
+            ).map(StoredRows.operation)
+            let secrets = try Self.openSecrets(operationIDs: ids, keyring: keyring, db)
+            return operations.map { ClaimedOperation(operation: $0, secrets: secrets[$0.id] ?? [:]) }
         }
     }
 
@@ -100,7 +113,10 @@ extension SQLiteStore {
         operationID: Int64, outcome: AttemptOutcome, account: AccountUpdate?, audit: AuditEntry
     ) async throws {
         let now = Date().timeIntervalSince1970
-        try await write { db in
+        // Not synced: an outcome a power cut undoes leaves its operation
+        // `running`, and it runs again after the restart (at least once, with
+        // idempotent effects); the next synced commit makes it durable.
+        try await write(durable: false) { db in
             guard let operation = try StoredRows.OperationHead.fetch(id: operationID, db) else {
                 throw StoreError(.notFound, "operation \(operationID) does not exist")
             }
@@ -201,15 +217,20 @@ extension SQLiteStore {
             [operationID, name, sealed.keyID, sealed.combined])
     }
 
-    static func openSecrets(operationID: Int64, keyring: Keyring, _ db: Database) throws -> [String: GuardedString] {
-        var secrets: [String: GuardedString] = [:]
+    /// The secrets of the operations in `operationIDs` (a JSON array), decrypted, by operation.
+    static func openSecrets(operationIDs: String, keyring: Keyring, _ db: Database) throws -> [Int64: [String: GuardedString]] {
+        var secrets: [Int64: [String: GuardedString]] = [:]
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT name, key_id, sealed FROM secrets WHERE operation_id = ? ORDER BY name"),
-            arguments: [operationID])
+            db.cachedStatement(sql: """
+                SELECT operation_id, name, key_id, sealed FROM secrets
+                WHERE operation_id IN (SELECT value FROM json_each(?)) ORDER BY operation_id, name
+                """),
+            arguments: [operationIDs])
         for row in rows {
+            let operationID: Int64 = row["operation_id"]
             let name: String = row["name"]
             let sealed = SealedSecret(keyID: row["key_id"], combined: row["sealed"])
-            secrets[name] = try SecretSealer.open(sealed, operationID: operationID, name: name, keyring: keyring)
+            secrets[operationID, default: [:]][name] = try SecretSealer.open(sealed, operationID: operationID, name: name, keyring: keyring)
         }
         return secrets
     }

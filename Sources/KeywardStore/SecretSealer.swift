@@ -1,19 +1,25 @@
 import Crypto
-import Foundation
-import KeywardCore
+package import Foundation
+package import KeywardCore
 
 /// A secret as confidential storage holds it: AES-GCM's nonce, ciphertext
 /// and tag, and the id of the key that sealed it.
-struct SealedSecret: Sendable {
+package struct SealedSecret: Sendable {
     /// The key's id (``MasterKey/id``).
-    var keyID: String
+    package var keyID: String
     /// Nonce (12 bytes), ciphertext, tag (16 bytes).
-    var combined: Data
+    package var combined: Data
+
+    /// Creates a sealed value read back from storage.
+    package init(keyID: String, combined: Data) {
+        self.keyID = keyID
+        self.combined = combined
+    }
 }
 
 /// What a sealed value is bound to: the associated data that authenticates
 /// it to its row, and how messages name it.
-struct SealBinding: Sendable {
+package struct SealBinding: Sendable {
     /// Authenticated with the value: a value copied elsewhere fails to open.
     var associatedData: Data
     /// `operation 5's secret` (for the wrong-key message).
@@ -24,7 +30,7 @@ struct SealBinding: Sendable {
     var remedy: String
 
     /// A queued operation's secret.
-    static func secret(operationID: Int64, name: String) -> SealBinding {
+    package static func secret(operationID: Int64, name: String) -> SealBinding {
         SealBinding(
             associatedData: SecretSealer.associatedData(operationID: operationID, name: name),
             owner: "operation \(operationID)'s secret", name: "operation \(operationID)'s secret \(name)",
@@ -34,28 +40,28 @@ struct SealBinding: Sendable {
 
 /// AES-GCM sealing of secrets, bound to their row so that a value copied to
 /// another operation or name fails authentication.
-enum SecretSealer {
+package enum SecretSealer {
     /// Names the format, the operation and the secret's name.
     static func associatedData(operationID: Int64, name: String) -> Data {
         Data("keyward-secret-v1|\(operationID)|\(name)".utf8)
     }
 
     /// Encrypts `secret` under `key` with a fresh random nonce.
-    static func seal(
+    package static func seal(
         _ secret: GuardedString, operationID: Int64, name: String, key: MasterKey
     ) throws(StoreError) -> SealedSecret {
         try seal(secret, binding: .secret(operationID: operationID, name: name), key: key)
     }
 
     /// Decrypts a stored value with the keyring's key of its id.
-    static func open(
+    package static func open(
         _ sealed: SealedSecret, operationID: Int64, name: String, keyring: Keyring
     ) throws(StoreError) -> GuardedString {
         try open(sealed, binding: .secret(operationID: operationID, name: name), keyring: keyring)
     }
 
     /// Encrypts `secret` under `key`, bound to `binding`, with a fresh random nonce.
-    static func seal(_ secret: GuardedString, binding: SealBinding, key: MasterKey) throws(StoreError) -> SealedSecret {
+    package static func seal(_ secret: GuardedString, binding: SealBinding, key: MasterKey) throws(StoreError) -> SealedSecret {
         do {
             let box = try secret.withUnsafeBytes { plaintext in
                 try AES.GCM.seal(plaintext, using: key.key, nonce: AES.GCM.Nonce(), authenticating: binding.associatedData)
@@ -72,7 +78,7 @@ enum SecretSealer {
     }
 
     /// Decrypts a value bound to `binding` with the keyring's key of its id.
-    static func open(_ sealed: SealedSecret, binding: SealBinding, keyring: Keyring) throws(StoreError) -> GuardedString {
+    package static func open(_ sealed: SealedSecret, binding: SealBinding, keyring: Keyring) throws(StoreError) -> GuardedString {
         guard let key = keyring.key(id: sealed.keyID) else {
             let configured = keyring.ids
             let which =

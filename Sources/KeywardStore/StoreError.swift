@@ -20,6 +20,11 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidState = "invalid-state"
         /// Anything else the database reported.
         case database
+        /// The database server cannot be reached now (down, restarting, the
+        /// network): the call may succeed when tried again.
+        case unavailable
+        /// The store's settings are wrong (URL, password, TLS): fix them and start again.
+        case misconfigured
     }
 
     /// What kind of failure.
@@ -34,4 +39,10 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Whether trying again later may succeed: the database is unreachable
+    /// for now, or held by another process.
+    public var isTransient: Bool {
+        kind == .unavailable || kind == .locked
+    }
 }

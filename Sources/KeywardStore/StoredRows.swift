@@ -4,7 +4,7 @@ import KeywardCore
 
 /// Conversions between the store's models and SQLite rows. Dates are REAL
 /// seconds since 1970 everywhere.
-enum StoredRows {
+package enum StoredRows {
     static let operationColumns = """
         o.*, EXISTS (SELECT 1 FROM secrets s WHERE s.operation_id = o.id) AS holds_secrets
         """
@@ -70,7 +70,7 @@ enum StoredRows {
             updatedAt: date(row, "updated_at"), holdsSecrets: row["holds_secrets"])
     }
 
-    static func attributesJSON(_ attributes: [QueuedAttribute]) throws -> String {
+    package static func attributesJSON(_ attributes: [QueuedAttribute]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(attributes), as: UTF8.self)
@@ -90,7 +90,7 @@ enum StoredRows {
             email: row["email"], managerEmail: row["manager_email"], attributes: attributes)
     }
 
-    static func identityAttributesJSON(_ attributes: [String: String]) throws -> String {
+    package static func identityAttributesJSON(_ attributes: [String: String]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(attributes), as: UTF8.self)

@@ -51,7 +51,7 @@ struct Keyward: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, DryRunCommand.self, TestCommand.self, ConfigCommand.self,
             IdentityCommand.self, AccountCommand.self, PasswordCommand.self, QueueCommand.self, AuditCommand.self,
-            RunCommand.self, ServeCommand.self, TokenCommand.self, KeygenCommand.self, KeyCommand.self, PluginCommand.self,
+            RunCommand.self, ServeCommand.self, TokenCommand.self, KeygenCommand.self, KeyCommand.self, StoreCommand.self, PluginCommand.self,
         ]
     )
 

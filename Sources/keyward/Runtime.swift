@@ -6,6 +6,7 @@ import KeywardCore
 import KeywardEngine
 import KeywardLDAP
 import KeywardPlugins
+import KeywardPostgres
 import KeywardScripting
 import KeywardStore
 import Logging
@@ -65,11 +66,18 @@ struct Runtime {
             } catch {
                 throw CommandError(error.message)
             }
-        case .postgres:
-            throw CommandError(
-                "\(configuration.file): a PostgreSQL store is not supported by this Keyward yet; use `store: sqlite:keyward.db`")
+        case .postgres(let url):
+            do {
+                return try await PostgresStore.open(
+                    url: url, keyring: keyring, environment: ProcessInfo.processInfo.environment, logger: storeLogger)
+            } catch {
+                throw CommandError("\(configuration.file): \(error.message)")
+            }
         }
     }
+
+    /// Where a store's own warnings go (a PostgreSQL store's TLS settings).
+    static let storeLogger = Logger(label: "keyward.store") { StandardErrorLog(label: $0) }
 
     /// Creates the folder `file` goes in (mode 0700), if it is missing.
     static func createParentFolder(of file: String) throws(CommandError) {

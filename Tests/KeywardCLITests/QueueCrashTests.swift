@@ -83,7 +83,7 @@ final class Background {
     let process = Process()
     let log: URL
 
-    init(_ arguments: [String], in directory: URL) throws {
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
         guard let executable = KeywardProcess.executable else {
             throw KeywardProcess.LocateError(message: "the keyward executable was not found next to the test binary")
         }
@@ -96,6 +96,9 @@ final class Background {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         try process.run()
     }
 

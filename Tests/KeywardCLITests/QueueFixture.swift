@@ -115,6 +115,11 @@ struct QueueFixture {
         }
     }
 
+    /// Adds a second password column, `pin_hash`, to the target table.
+    static func addPinColumn(at path: String) throws {
+        try DatabaseQueue(path: path).write { db in try db.execute(sql: "ALTER TABLE employees ADD COLUMN pin_hash TEXT") }
+    }
+
     /// One value from the target table.
     func hr<T: DatabaseValueConvertible>(_ sql: String) throws -> T? {
         try Self.open(hrPath).read { db in try T.fetchOne(db, sql: sql) }

@@ -50,12 +50,12 @@ struct JSONSchemaTests {
             .filter { $0.hasSuffix(".yaml.example") || $0.hasSuffix(".yaml") }.sorted()
         #expect(examples == [
             "ad.yaml.example", "demo-hr.yaml", "entra.yaml.example", "ldap.yaml.example", "plugin-example.yaml.example",
-            "servicenow.yaml.example",
+            "servicenow.yaml.example", "sql-postgres.yaml.example",
         ])
         var pairs = [(Self.mainSchema, Self.root.appendingPathComponent("keyward.yaml").path)]
         pairs += examples.map { (Self.connectorSchema, Self.root.appendingPathComponent("connectors/\($0)").path) }
         let results = try Self.validate(pairs)
-        #expect(results.count == 7)
+        #expect(results.count == 8)
         for (file, messages) in results {
             #expect(messages.isEmpty, "\(file): \(messages)")
         }

@@ -46,8 +46,9 @@ struct SQLTableSettingsTests {
 
     static let mistakes: [(key: String, overrides: [String: ConnectionValue?], says: String)] = [
         ("url", ["url": nil], "is required"),
-        ("url", ["url": .plain("postgres://db.example.com/hr")], "postgres comes with the scale-out work; use sqlite:PATH"),
-        ("url", ["url": .plain("postgresql://db/hr")], "postgres comes with the scale-out work"),
+        ("url", ["url": .plain("postgres://db.example.com/hr")], "is a PostgreSQL URL, which this connector cannot open"),
+        ("url", ["url": .plain("postgresql://db/hr")], "use sqlite:PATH"),
+        ("passwordStorage", ["passwordStorage": .plain("pgcrypto-bcrypt")], "use it with a postgres:// url"),
         ("url", ["url": .plain("mysql://db/hr")], "must be sqlite:PATH"),
         ("url", ["url": .plain("sqlite:")], "has no path"),
         ("url", ["url": .plain("sqlite://hr.db")], "without '//'"),

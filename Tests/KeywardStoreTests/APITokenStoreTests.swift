@@ -30,9 +30,9 @@ struct APITokenStoreTests {
         #expect(file.range(of: Data(issued.secret.dropFirst(3).utf8)) == nil)
     }
 
-    @Test func aTokenIsFoundByItsSecretAndItsUseRecorded() async throws {
+    @Test(arguments: StoreEngine.allCases) func aTokenIsFoundByItsSecretAndItsUseRecorded(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let issued = try await store.createAPIToken(name: "ci", scopes: ["change"], createdBy: "cli:alice", expiresAt: nil)
         let now = Date()
 
@@ -50,9 +50,9 @@ struct APITokenStoreTests {
         #expect(abs((try await store.apiTokens().first?.lastUsedAt ?? .distantPast).timeIntervalSince(now)) < 0.001)
     }
 
-    @Test func namesAreUniqueUntilRevoked() async throws {
+    @Test(arguments: StoreEngine.allCases) func namesAreUniqueUntilRevoked(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let first = try await store.createAPIToken(name: "ci", scopes: ["reset"], createdBy: "cli:alice", expiresAt: nil)
 
         await #expect(throws: StoreError.self) {
@@ -68,9 +68,9 @@ struct APITokenStoreTests {
         #expect(try await store.apiToken(hash: APITokenSecret.hash(second.secret))?.revokedAt == nil)
     }
 
-    @Test func revokingTwiceOrAnUnknownNameIsRefused() async throws {
+    @Test(arguments: StoreEngine.allCases) func revokingTwiceOrAnUnknownNameIsRefused(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         _ = try await store.createAPIToken(name: "ci", scopes: ["reset"], createdBy: "cli:alice", expiresAt: nil)
         try await store.revokeAPIToken(name: "ci", by: "cli:alice")
 
@@ -89,9 +89,9 @@ struct APITokenStoreTests {
         }
     }
 
-    @Test func creatingAndRevokingAreAudited() async throws {
+    @Test(arguments: StoreEngine.allCases) func creatingAndRevokingAreAudited(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let expiry = Date(timeIntervalSince1970: 1_900_000_000)
         let issued = try await store.createAPIToken(
             name: "ci", scopes: ["reset", "queue:read"], createdBy: "cli:alice", expiresAt: expiry)

@@ -7,9 +7,9 @@ import Testing
 /// Queueing, claiming, finishing and recovering operations.
 @Suite("Store: queue")
 struct QueueTests {
-    @Test func enqueueStoresOperationsAccountsAndAuditInOrder() async throws {
+    @Test(arguments: StoreEngine.allCases) func enqueueStoresOperationsAccountsAndAuditInOrder(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let account = AccountRecord(username: "alice", system: "ldap", uid: "alice", state: .pending)
         let ids = try await store.enqueue(
             requestID: "req-1", requestedBy: "cli:root", operations: [Fixtures.reset(), Fixtures.unlock("bob")],
@@ -30,9 +30,9 @@ struct QueueTests {
         #expect(try await store.operation(id: 999) == nil)
     }
 
-    @Test func claimRespectsDueTimeLimitAndCountsAttempts() async throws {
+    @Test(arguments: StoreEngine.allCases) func claimRespectsDueTimeLimitAndCountsAttempts(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let ids = try await store.enqueue(Fixtures.reset("a"), Fixtures.reset("b"), Fixtures.unlock("c"))
         #expect(try await store.claimDue(limit: 10, now: Date().addingTimeInterval(-86_400)).isEmpty)
         #expect(try await store.claimNow(limit: 0).isEmpty)
@@ -59,9 +59,9 @@ struct QueueTests {
         #expect(again.first?.secrets[Fixtures.password] == GuardedString(Canary.password))
     }
 
-    @Test func operationsOnOneAccountRunInOrder() async throws {
+    @Test(arguments: StoreEngine.allCases) func operationsOnOneAccountRunInOrder(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let ids = try await store.enqueue(
             Fixtures.reset("alice"), Fixtures.unlock("alice"), Fixtures.unlock("bob"),
             Fixtures.unlock("alice", system: "mail"))
@@ -79,14 +79,14 @@ struct QueueTests {
 
     @Test(
         "Finishing records the outcome; ending deletes the secrets",
-        arguments: [
+        arguments: StoreEngine.allCases, [
             AttemptOutcome.executed(Fixtures.ok), .failed(OperationResult(code: "not-found", message: "no such uid")),
             .blocked(OperationResult(code: "retries-exhausted", message: "gave up")),
             .retry(at: Date(timeIntervalSince1970: 2_000_000_000), Fixtures.unreachable),
         ])
-    func finishRecordsTheOutcome(outcome: AttemptOutcome) async throws {
+    func finishRecordsTheOutcome(engine: StoreEngine, outcome: AttemptOutcome) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let id = try #require(try await store.enqueue(Fixtures.reset()).first)
         _ = try await store.claimNow()
         try await store.finish(
@@ -111,9 +111,9 @@ struct QueueTests {
         #expect(entry.actor == "engine" && entry.operationID == id)
     }
 
-    @Test func finishAppliesTheAccountUpdateInsideTheSameTransaction() async throws {
+    @Test(arguments: StoreEngine.allCases) func finishAppliesTheAccountUpdateInsideTheSameTransaction(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         func finished(_ update: AccountUpdate, uid: String = "alice-uid") async throws -> AccountRecord? {
             let id = try #require(try await store.enqueue(Fixtures.reset(uid: uid)).first)
             _ = try await store.claimNow()
@@ -136,9 +136,9 @@ struct QueueTests {
         #expect(failed.state == .failed && failed.locked == false && failed.mustChange == true)
     }
 
-    @Test func finishRefusesUnknownAndEndedOperations() async throws {
+    @Test(arguments: StoreEngine.allCases) func finishRefusesUnknownAndEndedOperations(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let missing = await storeError { try await store.finish(42, .executed(Fixtures.ok)) }
         #expect(missing?.kind == .notFound)
         #expect(missing?.message.contains("operation 42") == true)
@@ -151,12 +151,12 @@ struct QueueTests {
         #expect(try await store.require(id).state == .executed)
     }
 
-    @Test func interruptedOperationsComeBackMarked() async throws {
+    @Test(arguments: StoreEngine.allCases) func interruptedOperationsComeBackMarked(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let ids = try await store.enqueue(Fixtures.reset("alice"), Fixtures.unlock("bob"), Fixtures.unlock("carol"))
         _ = try await store.claimNow(limit: 2)
-        let now = Date().addingTimeInterval(5)
+        let now = Date().addingTimeInterval(5 + engine.afterLeases)
         #expect(try await store.recoverInterrupted(now: now) == 2)
         #expect(try await store.recoverInterrupted(now: now) == 0)
         let recovered = try await store.require(ids[0])
@@ -172,9 +172,9 @@ struct QueueTests {
         #expect(try await store.require(ids[0]).wasInterrupted == false)
     }
 
-    @Test func listingFiltersNewestFirstAndCountsByState() async throws {
+    @Test(arguments: StoreEngine.allCases) func listingFiltersNewestFirstAndCountsByState(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let ids = try await store.enqueue(
             Fixtures.unlock("alice"), Fixtures.unlock("bob"), Fixtures.unlock("alice", system: "mail"))
         _ = try await store.claimNow(limit: 1)

@@ -6,9 +6,9 @@ import Testing
 /// Identities, accounts and the audit log.
 @Suite("Store: identities, accounts, audit")
 struct RecordTests {
-    @Test func upsertCountsInsertsAndUpdates() async throws {
+    @Test(arguments: StoreEngine.allCases) func upsertCountsInsertsAndUpdates(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let alice = Identity(
             username: "alice", givenName: "Alice", familyName: "Liddell", email: "alice@example.org",
             managerEmail: "queen@example.org", attributes: ["department": "wonder", "number": "42"])
@@ -27,9 +27,9 @@ struct RecordTests {
         #expect(try await store.upsertIdentities([]) == ImportSummary())
     }
 
-    @Test func accountsAreSavedReplacedAndListedBySystem() async throws {
+    @Test(arguments: StoreEngine.allCases) func accountsAreSavedReplacedAndListedBySystem(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let at = Date(timeIntervalSince1970: 1_700_000_000.25)
         let ldap = AccountRecord(username: "alice", system: "ldap", uid: "alice", state: .pending, updatedAt: at)
         let mail = AccountRecord(
@@ -50,9 +50,9 @@ struct RecordTests {
         #expect(try await store.accounts(username: "alice").count == 2)
     }
 
-    @Test func auditFiltersByUsernameAndSinceNewestFirst() async throws {
+    @Test(arguments: StoreEngine.allCases) func auditFiltersByUsernameAndSinceNewestFirst(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         try await store.appendAudit([
             Fixtures.audit("alice", action: "create", at: start),

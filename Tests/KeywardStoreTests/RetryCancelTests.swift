@@ -6,9 +6,9 @@ import Testing
 /// What an admin may do to a queued operation, and what is refused.
 @Suite("Store: retry and cancel")
 struct RetryCancelTests {
-    @Test func retryingOperationBecomesDueNow() async throws {
+    @Test(arguments: StoreEngine.allCases) func retryingOperationBecomesDueNow(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let id = try #require(try await store.enqueue(Fixtures.reset()).first)
         _ = try await store.claimNow()
         try await store.finish(id, .retry(at: Date().addingTimeInterval(3600), Fixtures.unreachable))
@@ -22,10 +22,10 @@ struct RetryCancelTests {
         #expect(entry.actor == "cli:root" && entry.operationID == id && entry.system == "ldap")
     }
 
-    @Test(arguments: [AttemptOutcome.failed(Fixtures.unreachable), .blocked(Fixtures.unreachable)])
-    func endedOperationWithoutSecretIsQueuedAgain(outcome: AttemptOutcome) async throws {
+    @Test(arguments: StoreEngine.allCases, [AttemptOutcome.failed(Fixtures.unreachable), .blocked(Fixtures.unreachable)])
+    func endedOperationWithoutSecretIsQueuedAgain(engine: StoreEngine, outcome: AttemptOutcome) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let id = try #require(try await store.enqueue(Fixtures.unlock()).first)
         _ = try await store.claimNow()
         try await store.finish(id, outcome)
@@ -36,10 +36,10 @@ struct RetryCancelTests {
         #expect(claimed.first?.operation.attempts == 1)
     }
 
-    @Test(arguments: [false, true])
-    func endedPasswordOperationIsRefused(isChange: Bool) async throws {
+    @Test(arguments: StoreEngine.allCases, [false, true])
+    func endedPasswordOperationIsRefused(engine: StoreEngine, isChange: Bool) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let operation = isChange ? Fixtures.change() : Fixtures.reset()
         let id = try #require(try await store.enqueue(operation).first)
         _ = try await store.claimNow()
@@ -54,9 +54,9 @@ struct RetryCancelTests {
         #expect(try await store.audit(AuditFilter()).allSatisfy { $0.action != "retry" })
     }
 
-    @Test func retryRefusesOtherStates() async throws {
+    @Test(arguments: StoreEngine.allCases) func retryRefusesOtherStates(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let ids = try await store.enqueue(Fixtures.unlock("alice"), Fixtures.unlock("bob"))
         let created = await storeError { _ = try await store.retry(operationID: ids[0], actor: "cli:root", now: Date()) }
         #expect(created?.kind == .invalidState)
@@ -72,9 +72,9 @@ struct RetryCancelTests {
         #expect(missing?.kind == .notFound)
     }
 
-    @Test func cancelEndsQueuedOperationsAndDeletesTheirSecrets() async throws {
+    @Test(arguments: StoreEngine.allCases) func cancelEndsQueuedOperationsAndDeletesTheirSecrets(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let ids = try await store.enqueue(Fixtures.reset("alice"), Fixtures.reset("bob"))
         let cancelled = try await store.cancel(operationID: ids[0], actor: "cli:root", now: Date())
         #expect(cancelled.state == .cancelled && !cancelled.holdsSecrets)
@@ -88,9 +88,9 @@ struct RetryCancelTests {
         #expect(try await store.secretCounts().isEmpty)
     }
 
-    @Test func cancelRefusesOperationsThatAreRunningOrEnded() async throws {
+    @Test(arguments: StoreEngine.allCases) func cancelRefusesOperationsThatAreRunningOrEnded(engine: StoreEngine) async throws {
         let folder = try StoreFolder()
-        let store = try folder.open()
+        let store = try await folder.open(engine)
         let id = try #require(try await store.enqueue(Fixtures.reset()).first)
         _ = try await store.claimNow()
         let running = await storeError { _ = try await store.cancel(operationID: id, actor: "cli:root", now: Date()) }

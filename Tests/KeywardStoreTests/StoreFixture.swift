@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KeywardCore
+import KeywardPostgres
 import KeywardStore
 import KeywardTestSupport
 import Testing
@@ -13,6 +14,11 @@ final class StoreFolder {
     /// The database file's path.
     var databasePath: String { path("keyward.db") }
 
+    /// The folder's PostgreSQL database, once a test opened it there.
+    var postgres: PostgresDatabase?
+    /// The PostgreSQL stores opened, closed when the folder goes.
+    var opened: [PostgresStore] = []
+
     init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("keyward-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -21,6 +27,8 @@ final class StoreFolder {
 
     deinit {
         try? FileManager.default.removeItem(at: url)
+        let stores = opened
+        Task { for store in stores { await store.close() } }
     }
 
     func path(_ name: String) -> String {
@@ -87,7 +95,7 @@ enum Fixtures {
     static let unreachable = OperationResult(code: "unreachable", message: "connection refused")
 }
 
-extension SQLiteStore {
+extension Store {
     /// Queues operations as one request, returning their ids.
     func enqueue(_ operations: NewOperation..., request: String = UUID().uuidString) async throws -> [Int64] {
         try await enqueue(

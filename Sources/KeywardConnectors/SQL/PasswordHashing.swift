@@ -55,7 +55,7 @@ public enum PasswordHashing: Sendable, Hashable {
 
     /// ``verify(_:against:)`` on the stored value's bytes, so a cleartext
     /// value read from the table need not become a `String`.
-    func verify(_ password: GuardedString, againstStoredBytes stored: UnsafeRawBufferPointer) -> Bool {
+    public func verify(_ password: GuardedString, againstStoredBytes stored: UnsafeRawBufferPointer) -> Bool {
         switch self {
         case .cleartext:
             return password.withUnsafeBytes { SecureMemory.constantTimeEquals($0, stored) }

@@ -66,11 +66,7 @@ public struct SQLTableConnector: Connector {
         }
         database = LazyDatabase(path: settings.databasePath, configuration: configuration)
 
-        var secretColumns: Set<String> = [settings.passwordColumn.lowercased()]
-        for attribute in definition.passwordAttributes where attribute.name != AttributeSchema.passwordName {
-            secretColumns.insert(attribute.name.lowercased())
-        }
-        self.secretColumns = secretColumns
+        secretColumns = try SQLTableLayout(definition: definition).secretColumns(of: definition)
     }
 
     /// Registers this connector for definitions with `type: sql`.
@@ -94,26 +90,7 @@ public struct SQLTableConnector: Connector {
     public func test() async throws(ConnectorError) {
         let columns = try await read { db in try self.columns(db) }
         let names = Set(columns.map { $0.name.lowercased() })
-        let configured: [(key: String, column: String?)] = [
-            ("keyColumn", settings.keyColumn), ("passwordColumn", settings.passwordColumn),
-            ("lockedColumn", settings.lockedColumn), ("mustChangeColumn", settings.mustChangeColumn),
-        ]
-        for (key, column) in configured {
-            if let column, !names.contains(column.lowercased()) {
-                throw ConnectorError(
-                    .configuration,
-                    "column '\(column)' (connection key '\(key)') does not exist in table \(settings.table) "
-                        + "of system '\(definition.name)'")
-            }
-        }
-        for attribute in definition.attributes where attribute.name != AttributeSchema.passwordName {
-            if !names.contains(attribute.name.lowercased()) {
-                throw ConnectorError(
-                    .configuration,
-                    "mapped attribute '\(attribute.name)' (\(attribute.location)) has no column in table "
-                        + "\(settings.table) of system '\(definition.name)'")
-            }
-        }
+        try SQLTableLayout(definition: definition).checkColumns(of: definition) { names.contains($0.lowercased()) }
     }
 
     /// Reads the row of `uid`: every column but the password column and the

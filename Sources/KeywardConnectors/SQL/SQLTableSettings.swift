@@ -42,33 +42,18 @@ public struct SQLTableSettings: Sendable, Equatable {
         let reader = ConnectionReader(definition: definition)
 
         databasePath = environment.path(try reader.sqlitePath())
-        table = try reader.identifier("table", required: true) ?? ""
-        guard let key = try reader.identifier("keyColumn") ?? definition.uidAttribute?.name else {
-            throw reader.error("keyColumn", "is not set and no mapped attribute has uid: true; set one of them")
-        }
-        guard SQLIdentifier.isValid(key) else {
-            throw reader.error("keyColumn", "defaults to the uid attribute '\(key)', which is not a plain column name; set keyColumn")
-        }
-        keyColumn = key
-        passwordColumn = try reader.identifier("passwordColumn") ?? "password"
-        lockedColumn = try reader.identifier("lockedColumn")
-        mustChangeColumn = try reader.identifier("mustChangeColumn")
+        let layout = try SQLTableLayout(definition: definition)
+        table = layout.table
+        keyColumn = layout.keyColumn
+        passwordColumn = layout.passwordColumn
+        lockedColumn = layout.lockedColumn
+        mustChangeColumn = layout.mustChangeColumn
+        operations = layout.operations
         passwordStorage = try reader.passwordStorage()
-        operations = try reader.operations(hasLockedColumn: lockedColumn != nil)
 
         var warnings: [String] = []
         let system = "system '\(definition.name)'"
-        switch passwordStorage {
-        case .cleartext:
-            warnings.append(
-                "\(system): passwordStorage cleartext keeps passwords readable in the table; use bcrypt or pbkdf2-sha256")
-        case .sha256Hex:
-            warnings.append(
-                "\(system): passwordStorage sha256-hex is an unsalted legacy hash that is cheap to crack; "
-                    + "use bcrypt or pbkdf2-sha256")
-        case .bcrypt, .pbkdf2SHA256:
-            break
-        }
+        if let warning = passwordStorage.legacyWarning(system: system) { warnings.append(warning) }
         for key in ["username", "password"] where definition.connection[key] != nil {
             warnings.append("\(system): SQLite has no users, so connection key '\(key)' is ignored")
         }
@@ -93,7 +78,7 @@ extension ConnectionReader {
         guard let url = try plain("url") else { throw error("url", "is required: sqlite:PATH") }
         let lowered = url.lowercased()
         if lowered.hasPrefix("postgres:") || lowered.hasPrefix("postgresql:") {
-            throw error("url", "is a PostgreSQL URL: postgres comes with the scale-out work; use sqlite:PATH")
+            throw error("url", "is a PostgreSQL URL, which this connector cannot open (KeywardPostgres's can); use sqlite:PATH")
         }
         guard lowered.hasPrefix("sqlite:") else {
             throw error("url", "must be sqlite:PATH (a path relative to keyward.yaml's folder, or absolute)")
@@ -115,8 +100,10 @@ extension ConnectionReader {
         case "pbkdf2-sha256": return .pbkdf2SHA256(iterations: iterations)
         case "sha256-hex": return .sha256Hex
         case "cleartext": return .cleartext
+        case "pgcrypto-bcrypt":
+            throw error("passwordStorage", "is pgcrypto-bcrypt, which hashes in PostgreSQL: use it with a postgres:// url, or bcrypt here")
         case let other:
-            throw error("passwordStorage", "must be bcrypt, pbkdf2-sha256, sha256-hex or cleartext, not '\(other)'")
+            throw error("passwordStorage", "must be bcrypt, pbkdf2-sha256, sha256-hex or cleartext (or pgcrypto-bcrypt on PostgreSQL), not '\(other)'")
         }
     }
 
@@ -142,16 +129,16 @@ extension ConnectionReader {
 }
 
 /// Table and column names that are safe to double-quote into SQL.
-enum SQLIdentifier {
+public enum SQLIdentifier {
     /// Whether `name` matches `^[A-Za-z_][A-Za-z0-9_]*$`.
-    static func isValid(_ name: String) -> Bool {
+    public static func isValid(_ name: String) -> Bool {
         guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
         return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || (0x30...0x39).contains($0) }
     }
 
     /// `name` in double quotes, any double quote in it doubled (names read
     /// from the table itself need not be valid).
-    static func quoted(_ name: String) -> String { "\"" + name.replacing("\"", with: "\"\"") + "\"" }
+    public static func quoted(_ name: String) -> String { "\"" + name.replacing("\"", with: "\"\"") + "\"" }
 
     private static func isLetter(_ byte: UInt8) -> Bool {
         (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)

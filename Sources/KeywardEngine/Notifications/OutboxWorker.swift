@@ -99,12 +99,19 @@ public struct OutboxWorker: Sendable {
     }
 
     /// Runs until the task is cancelled, sleeping `pollInterval` when no
-    /// mail is due. A batch in hand is finished first.
+    /// mail is due. A batch in hand is finished first. A store that cannot
+    /// be reached for now is waited out, as the executor does.
     public func run(pollInterval: Duration = .seconds(1)) async throws {
+        var outage = StoreOutage()
         while !Task.isCancelled {
-            let report = try await Task.detached { try await runBatch() }.value
-            if report.claimed == 0 {
-                try? await Task.sleep(for: pollInterval)
+            do {
+                let report = try await Task.detached { try await runBatch() }.value
+                outage.recovered(logger: logger, worker: "outbox")
+                if report.claimed == 0 {
+                    try? await Task.sleep(for: pollInterval)
+                }
+            } catch where StoreOutage.isOutage(error) {
+                await outage.pause(after: error, logger: logger, worker: "outbox")
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 public import KeywardEngine
+import KeywardStore
 
 /// A refusal of the API, answered as `{"error": {"kind", "message"}}` with
 /// its status (and `WWW-Authenticate` or `Retry-After` where they apply).
@@ -77,6 +78,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case .unsupported, .planning: status = .unprocessableContent
         case .link: status = .gone
         case .notification: status = .serviceUnavailable
+        case .store where error.storeError?.isTransient == true:
+            // The database is away for now (a restart, a failover): try again.
+            self.init(.serviceUnavailable, kind: error.kind.rawValue, error.message, headers: [.retryAfter: "5"])
+            return
         case .store: status = .internalServerError
         }
         self.init(status, kind: error.kind.rawValue, error.message)

@@ -1,0 +1,136 @@
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The sessions to one system's database: a postgres-nio `PostgresClient`
+/// (its connection pool), made on first use rather than when the
+/// connector is made, so a database that is down when Keyward starts
+/// delays only its own system's operations, which retry.
+///
+/// `PostgresClient` hides why it cannot connect: a request waits while
+/// its pool backs off, for up to a minute, then fails with a generic
+/// error. So before a client is made, one direct connection probes the
+/// server, and its failure (refused, wrong password, untrusted
+/// certificate, no such database) is the operation's error; and a
+/// request that gets no session within the connect timeout gives up,
+/// drops the client, and the next operation probes again.
+final class PostgresTablePool: Sendable, CustomReflectable {
+    /// A client and the task that runs it.
+    private struct Running: Sendable {
+        let client: PostgresClient
+        let task: Task<Void, Never>
+    }
+
+    /// No session came within the connect timeout.
+    struct LeaseTimeout: Error {}
+
+    private let access: PostgresTableAccess
+    private let logger: Logger
+    private let maximumConnections: Int
+    private let running = Mutex<Running?>(nil)
+
+    /// A pool for `access` of at most `maximumConnections` sessions;
+    /// postgres-nio logs to `logger`.
+    init(access: PostgresTableAccess, logger: Logger, maximumConnections: Int = 8) {
+        self.access = access
+        self.logger = logger
+        self.maximumConnections = maximumConnections
+    }
+
+    deinit {
+        running.withLock { $0?.task.cancel() }
+    }
+
+    /// Runs `body` on a session of the pool.
+    func withConnection<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let client = try await client()
+        do {
+            return try await lease(client, timeout: access.endpoint.connectTimeout, body)
+        } catch let error as LeaseTimeout {
+            discard(client)
+            throw error
+        }
+    }
+
+    /// The running client; probes the server and starts one when there is none.
+    private func client() async throws -> PostgresClient {
+        if let client = running.withLock({ $0?.client }) { return client }
+        let probe = try await PostgresConnection.connect(
+            configuration: access.connectionConfiguration(), id: 0, logger: logger)
+        try? await probe.close()
+        return running.withLock { running in
+            if let running { return running.client }
+            let client = PostgresClient(
+                configuration: access.clientConfiguration(maximumConnections: maximumConnections),
+                backgroundLogger: logger)
+            running = Running(client: client, task: Task { await client.run() })
+            return client
+        }
+    }
+
+    /// Stops `client` if it is still the running one.
+    private func discard(_ client: PostgresClient) {
+        running.withLock { running in
+            guard let current = running, current.client === client else { return }
+            current.task.cancel()
+            running = nil
+        }
+    }
+
+    /// Runs `body` on a session of `client`, unless none comes within
+    /// `timeout`: then it throws ``LeaseTimeout`` and `body` never runs.
+    private func lease<Result: Sendable>(
+        _ client: PostgresClient, timeout: Duration,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let race = LeaseRace()
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    guard race.lease() else { throw LeaseTimeout() }
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                if race.expire() { throw LeaseTimeout() }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let result = next {
+                    group.cancelAll()
+                    return result
+                }
+            }
+            throw LeaseTimeout()
+        }
+    }
+
+    var customMirror: Mirror { Mirror(self, children: []) }
+}
+
+/// Which came first: the session or the timeout.
+private final class LeaseRace: Sendable {
+    private enum State { case waiting, leased, expired }
+    private let state = Mutex(State.waiting)
+
+    /// True when the session came first; from then on the timeout does nothing.
+    func lease() -> Bool {
+        state.withLock { state in
+            guard state == .waiting else { return false }
+            state = .leased
+            return true
+        }
+    }
+
+    /// True when the timeout came first; from then on a session is refused.
+    func expire() -> Bool {
+        state.withLock { state in
+            guard state == .waiting else { return false }
+            state = .expired
+            return true
+        }
+    }
+}
