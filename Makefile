@@ -15,12 +15,12 @@ BENCH_ARGS ?=
 APT_PACKAGES = pkg-config liblua5.4-dev libssl-dev lua5.4 libsqlite3-dev libcrypt-dev sqlite3 \
   libldap-dev libsasl2-dev slapd ldap-utils samba samba-dsdb-modules samba-vfs-modules krb5-user \
   libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server openssl libcurl4-openssl-dev python3-aiosmtpd \
-  chromium chromium-driver
+  chromium chromium-driver postgresql-15
 
 .PHONY: setup build run tour scripts test bench clean
 
-# The tests start their own slapd and Samba AD DC: the distribution's services
-# must not start on install and take ports 389, 636 and 88 (a temporary
+# The tests start their own slapd, Samba AD DC and PostgreSQL: the distribution's services
+# must not start on install and take ports 389, 636, 88 and 5432 (a temporary
 # policy-rc.d says so, and any that started anyway are stopped).
 setup:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -28,7 +28,7 @@ setup:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 $(APT_PACKAGES); \
 	  status=$$?; [ -n "$$added" ] && rm -f /usr/sbin/policy-rc.d; [ $$status -eq 0 ] || exit $$status; \
 	fi
-	@for service in slapd samba-ad-dc smbd nmbd winbind krb5-kdc krb5-admin-server; do service $$service stop >/dev/null 2>&1 || true; done
+	@for service in slapd samba-ad-dc smbd nmbd winbind krb5-kdc krb5-admin-server postgresql; do service $$service stop >/dev/null 2>&1 || true; done
 	@python3 -c 'import jsonschema, yaml' 2>/dev/null || python3 -m pip install -q jsonschema pyyaml
 
 build:

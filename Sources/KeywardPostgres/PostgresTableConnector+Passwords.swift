@@ -150,7 +150,7 @@ extension PostgresTableConnector {
             case .null: return "NULL"
             case .text(let text): return statement.bind(text)
             case .secret(let secret): return try secrets.add(secret)
-            case .pgcrypto(let password, let cost): return "crypt(\(statement.bind(password.withPlaintext { $0 })), gen_salt('bf', \(cost)))"
+            case .pgcrypto(let password, let cost): return "crypt(\(try secrets.add(password)), gen_salt('bf', \(cost)))"
             }
         } catch {
             throw ConnectorError(error.kind, "system '\(definition.name)': \(error.message)")

@@ -33,6 +33,9 @@ struct PostgresTableFailure: Sendable {
         case is PostgresTablePool.LeaseTimeout:
             return ConnectorError(
                 .unreachable, "\(system): no session with PostgreSQL at \(database) came in time; is the server up?")
+        case is PostgresTablePool.Busy:
+            return ConnectorError(
+                .timedOut, "\(system): every session with PostgreSQL at \(database) stayed busy; try again later")
         case is CancellationError:
             return ConnectorError(.failed, "\(system): the operation was cancelled")
         case let error as PSQLError:

@@ -12,8 +12,10 @@ import Synchronization
 /// error. So before a client is made, one direct connection probes the
 /// server, and its failure (refused, wrong password, untrusted
 /// certificate, no such database) is the operation's error; and a
-/// request that gets no session within the connect timeout gives up,
-/// drops the client, and the next operation probes again.
+/// request that gets no session within the connect timeout gives up:
+/// when every session is in use that is congestion (``Busy``), otherwise
+/// the pool is stuck reconnecting, so the client is dropped and the next
+/// operation probes again.
 final class PostgresTablePool: Sendable, CustomReflectable {
     /// A client and the task that runs it.
     private struct Running: Sendable {
@@ -21,13 +23,17 @@ final class PostgresTablePool: Sendable, CustomReflectable {
         let task: Task<Void, Never>
     }
 
-    /// No session came within the connect timeout.
+    /// No session came within the connect timeout, with sessions to spare: the server is away.
     struct LeaseTimeout: Error {}
+    /// No session came within the connect timeout because all were in use.
+    struct Busy: Error {}
 
     private let access: PostgresTableAccess
     private let logger: Logger
     private let maximumConnections: Int
     private let running = Mutex<Running?>(nil)
+    /// How many sessions operations hold now.
+    private let inUse = Mutex(0)
 
     /// A pool for `access` of at most `maximumConnections` sessions;
     /// postgres-nio logs to `logger`.
@@ -48,9 +54,10 @@ final class PostgresTablePool: Sendable, CustomReflectable {
         let client = try await client()
         do {
             return try await lease(client, timeout: access.endpoint.connectTimeout, body)
-        } catch let error as LeaseTimeout {
+        } catch is LeaseTimeout {
+            if inUse.withLock({ $0 }) >= maximumConnections { throw Busy() }
             discard(client)
-            throw error
+            throw LeaseTimeout()
         }
     }
 
@@ -90,6 +97,8 @@ final class PostgresTablePool: Sendable, CustomReflectable {
             group.addTask {
                 try await client.withConnection { connection in
                     guard race.lease() else { throw LeaseTimeout() }
+                    self.inUse.withLock { $0 += 1 }
+                    defer { self.inUse.withLock { $0 -= 1 } }
                     return try await body(connection)
                 }
             }

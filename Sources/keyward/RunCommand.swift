@@ -22,7 +22,8 @@ struct RunCommand: AsyncParsableCommand {
             With `mail:` in keyward.yaml, it also delivers the notification mail waiting in the \
             store (each once the operations it reports on have executed).
 
-            Run one `keyward run` (or `keyward serve`) per SQLite store.
+            Run one `keyward run` (or `keyward serve`) per SQLite store; with a PostgreSQL store, \
+            as many as you like, on any number of machines (docs/scale-out.md).
 
             Examples:
               keyward run                     # until SIGTERM
@@ -63,6 +64,7 @@ struct RunCommand: AsyncParsableCommand {
             let counts = try await runtime.store.operationCounts()
             let waiting = (counts[.retrying] ?? 0) + (counts[.created] ?? 0)
             Console.err("ran \(count) attempt(s); \(waiting) operation(s) waiting for a later attempt")
+            await runtime.close()
             return
         }
         let interval = Duration.milliseconds(Int(pollInterval * 1000))
@@ -77,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         executor.logger.notice("keyward run: \(runtime.systems.count) system(s), \(workers) worker(s); SIGTERM stops")
         defer { stop.cancel() }
         try await worker.value
+        await runtime.close()
         executor.logger.notice("keyward run: stopped")
     }
 }

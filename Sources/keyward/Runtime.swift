@@ -76,6 +76,12 @@ struct Runtime {
         }
     }
 
+    /// Ends the store's background work (a PostgreSQL store's pool and
+    /// lease renewal); a SQLite store has none.
+    func close() async {
+        await (store as? PostgresStore)?.close()
+    }
+
     /// Where a store's own warnings go (a PostgreSQL store's TLS settings).
     static let storeLogger = Logger(label: "keyward.store") { StandardErrorLog(label: $0) }
 
@@ -96,7 +102,7 @@ struct Runtime {
         let configuration = try loadConfiguration(configPath)
         let store = try await openStore(configuration, keyring: try keyring(for: configuration))
         var registry = ConnectorRegistry()
-        SQLTableConnector.register(in: &registry)
+        PostgresTableConnector.register(in: &registry, logger: Logger(label: "keyward.sql") { StandardErrorLog(label: $0) })
         LDAPDirectoryConnector.register(in: &registry)
         ActiveDirectoryConnector.register(in: &registry)
         CloudConnectors.register(in: &registry, logger: Logger(label: "keyward.cloud") { StandardErrorLog(label: $0) })

@@ -98,6 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
             },
             logger: logger)
         try await application.runService()
+        await runtime.close()
         logger.notice("keyward serve: stopped")
     }
 

@@ -6,7 +6,8 @@ import Testing
 /// queued password operations to the `sql` connector; one is killed with
 /// SIGKILL in the middle. Every operation ends exactly once, each
 /// account's operations in order, the system's cap holds across the three,
-/// nothing stays claimed and no secret stays in confidential storage.
+/// nothing stays claimed and no secret stays in confidential storage. And a
+/// worker outlives the database going away.
 @Suite("CLI: three workers on one PostgreSQL store")
 struct ClusterTests {
     /// People, one create each; and people who also get a reset queued
@@ -101,6 +102,61 @@ struct ClusterTests {
         for worker in workers.dropFirst() {
             #expect(worker.output.contains(" executed: "), "\(worker.output.suffix(2_000))")
         }
+    }
+
+    /// PostgreSQL stopped in the middle of a drain, then started again:
+    /// the worker keeps running, waits the outage out, and finishes; every
+    /// operation ends once.
+    @Test func aWorkerRidesOutTheDatabaseGoingAwayAndComingBack() throws {
+        let server = try PostgresServer.dedicated()
+        defer { server.destroy() }
+        let database = try server.makeDatabase()
+        let fixture = try QueueFixture()
+        try fixture.scratch.write(
+            "keyward.yaml",
+            QueueFixture.mainConfiguration.replacingOccurrences(
+                of: "store: sqlite:var/keyward.db", with: "store: \"\(database.url)&timeout=2\""))
+        let people = 600
+        var csv = "username,givenName,email\n"
+        for index in 0..<people { csv += "user\(index),User \(index),user\(index)@example.com\n" }
+        try fixture.scratch.write("many.csv", csv)
+        let environment = database.environment
+        #expect(try fixture.run("keygen").status == 0)
+        try #require(try fixture.run("identity", "import", "many.csv", environment: environment).status == 0)
+        try #require(
+            try fixture.run("account", "create", "--all-users", "--system", "hr", "--no-wait", environment: environment).status == 0)
+        let sql = { (query: String) throws -> Int in
+            Int(try server.psql(query, database: database.name).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+
+        let worker = try Background(["run", "--workers", "4", "--poll-interval", "0.1"], in: fixture.url, environment: environment)
+        var rows = 0
+        var deadline = Date().addingTimeInterval(120)
+        while rows < 50 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            rows = (try? fixture.hr("SELECT count(*) FROM employees") as Int?) ?? 0
+        }
+        server.stop()
+        Thread.sleep(forTimeInterval: 4)
+        #expect(worker.process.isRunning, "the worker exited while the database was away: \(worker.output.suffix(2_000))")
+        try server.start()
+
+        deadline = Date().addingTimeInterval(180)
+        var executed = 0
+        while executed < people && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            executed = (try? sql("SELECT count(*) FROM operations WHERE state = 'executed'")) ?? 0
+        }
+        #expect(worker.terminate() == 0, "\(worker.output.suffix(2_000))")
+        #expect(executed == people, "\(worker.output.suffix(2_000))")
+        #expect(worker.output.contains("the store is unavailable"), "\(worker.output.suffix(2_000))")
+        #expect(worker.output.contains("the store answers again"), "\(worker.output.suffix(2_000))")
+        #expect(try sql("SELECT count(*) FROM operations WHERE state <> 'executed'") == 0)
+        #expect(
+            try sql("SELECT count(*) FROM (SELECT operation_id FROM audit WHERE outcome = 'executed' GROUP BY operation_id HAVING count(*) > 1) d")
+                == 0)
+        #expect(try sql("SELECT count(*) FROM secrets") == 0)
+        #expect(try fixture.hr("SELECT count(*) FROM inserts") == people)
     }
 
     /// `hr` with a second password attribute (a PIN hash), sent as its own

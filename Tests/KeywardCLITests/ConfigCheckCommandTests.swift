@@ -41,7 +41,7 @@ struct ConfigCheckCommandTests {
     func shipped() throws {
         let result = try KeywardProcess.run(["config", "check", "--examples"], in: KeywardProcess.repositoryRoot)
         #expect(result.status == 0, "\(result)")
-        #expect(result.stdout.hasSuffix("keyward.yaml, 6 connector files and 7 scripts checked: 0 errors, 0 warnings\n"), "\(result)")
+        #expect(result.stdout.hasSuffix("keyward.yaml, 7 connector files and 7 scripts checked: 0 errors, 0 warnings\n"), "\(result)")
         #expect(result.stderr.isEmpty)
         let plain = try KeywardProcess.run(["config", "check"], in: KeywardProcess.repositoryRoot)
         #expect(plain.status == 0, "\(plain)")

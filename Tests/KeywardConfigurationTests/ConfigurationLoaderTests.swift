@@ -309,7 +309,7 @@ struct ConfigurationLoaderTests {
         let result = try ConfigurationLoader(path: root.appendingPathComponent("keyward.yaml").path, includeExamples: true).load()
         #expect(result.errors.isEmpty, "\(result.errors.map(\.description))")
         #expect(result.warnings.isEmpty, "\(result.warnings.map(\.description))")
-        #expect(result.configuration.connectors.map(\.name) == ["ad", "demo-hr", "entra", "ldap", "plugin-example", "servicenow"])
+        #expect(result.configuration.connectors.map(\.name) == ["ad", "demo-hr", "entra", "ldap", "plugin-example", "servicenow", "sql-postgres"])
         #expect(result.configuration.connectors.allSatisfy { $0.passwordAttributes.first?.name == "__PASSWORD__" })
         #expect(result.configuration.policies.keys.sorted() == ["corporate", "passphrase", "strong"])
     }

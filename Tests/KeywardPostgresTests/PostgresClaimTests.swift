@@ -110,14 +110,15 @@ struct PostgresClaimTests {
     }
 
     @Test func recoveryTakesOnlyLapsedClaims() async throws {
-        try await PostgresFixture.withStore(settings: "&lease=5") { store, database, key in
-            // A worker that claimed an hour ago, and whose first renewal is minutes away: as good as dead.
-            let other = try await PostgresFixture.open(database, key: key, settings: "&lease=600")
+        try await PostgresFixture.withStore(settings: "&lease=3600") { store, database, key in
+            let other = try await PostgresFixture.open(database, key: key, settings: "&lease=1")
             let ids = try await store.enqueue([PostgresFixture.unlock("a"), PostgresFixture.unlock("b")])
             let now = Date()
-            _ = try await store.claimDue(limit: 1, now: now)
-            _ = try await other.claimDue(limit: 1, now: now.addingTimeInterval(-3600 * 2))
-            #expect(try await store.recoverInterrupted(now: now) == 1)
+            #expect(try await store.claimDue(limit: 1, now: now).map(\.operation.id) == [ids[0]])
+            #expect(try await other.claimDue(limit: 1, now: now).map(\.operation.id) == [ids[1]])
+            // A hundred seconds on, the other worker's one-second lease has run out; this store's hour has not.
+            let later = now.addingTimeInterval(100)
+            #expect(try await store.recoverInterrupted(now: later) == 1)
             #expect(try await store.operation(id: ids[1])?.state == .retrying)
             #expect(try await store.operation(id: ids[1])?.wasInterrupted == true)
             #expect(try await store.operation(id: ids[0])?.state == .running)

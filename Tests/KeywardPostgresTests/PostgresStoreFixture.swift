@@ -15,7 +15,8 @@ enum PostgresFixture {
         _ database: PostgresDatabase, key: MasterKey, settings: String = "", logger: Logger = quiet
     ) async throws -> PostgresStore {
         try await PostgresStore.open(
-            url: database.url + "&pool=4&timeout=5" + settings, keyring: Keyring(current: key),
+            url: database.url + (settings.contains("pool=") ? "" : "&pool=4")
+                + (settings.contains("timeout=") ? "" : "&timeout=5") + settings, keyring: Keyring(current: key),
             environment: database.environment, logger: logger)
     }
 

@@ -33,11 +33,12 @@ struct PostgresTableSettingsTests {
             processEnvironment: process)
     }
 
-    /// A folder with a CA in `certs/ca.pem` (left behind: it is tiny).
+    /// A folder with a CA in `certs/ca.pem`, removed when the test process exits.
     static let certificates: URL = {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyward-pgtable-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: folder.appendingPathComponent("certs"), withIntermediateDirectories: true)
         try? TestCertificates.authority(in: folder.path + "/certs", name: "ca", commonName: "Keyward PostgresTable Test CA")
+        atexit { try? FileManager.default.removeItem(at: PostgresTableSettingsTests.certificates) }
         return folder
     }()
 

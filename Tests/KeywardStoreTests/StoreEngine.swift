@@ -14,8 +14,10 @@ enum StoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    /// The lease of a PostgreSQL test store, in seconds.
-    static let postgresLease = 30
+    /// The lease of a PostgreSQL test store, in seconds: a day, longer than
+    /// any test looks ahead (claims an hour on must not find the earlier
+    /// ones lapsed; the claims tests of KeywardPostgresTests test lapsing).
+    static let postgresLease = 86_400
 
     /// How far past a claim made a minute ahead (``Store/claimNow(limit:at:)``)
     /// `recoverInterrupted` must look to take it: SQLite takes every running

@@ -36,6 +36,10 @@ struct BenchOptions {
     var apiSeconds = 30.0
     /// The most unfinished changes of its own an API load client leaves before it waits.
     var apiWindow = 4
+    /// Figure (h): rounds, queued operations per run, workers per process.
+    var scaleRounds = 3
+    var scaleOperations = 2_000
+    var scaleWorkers = 4
 
     /// A part of the report that `--only` can select.
     enum Section: String, CaseIterable {
@@ -49,6 +53,8 @@ struct BenchOptions {
         case directory
         /// (g): password changes through the JSON API on loopback against the desk directly.
         case api
+        /// (h): queued operations drained by 1, 2, 4 processes on PostgreSQL against one on SQLite.
+        case scale
     }
 
     /// Which side a profile run exercises.
@@ -61,11 +67,11 @@ struct BenchOptions {
                              [--stack BYTES] [--queue-rounds N] [--queue-workers N] [--queue-accounts N]
                              [--directory-rounds N] [--directory-workers N] [--directory-clients N]
                              [--directory-people N] [--api-clients N] [--api-seconds S] [--api-window N]
-                             [--api-smoke]
+                             [--api-smoke] [--scale-rounds N] [--scale-operations N] [--scale-workers N]
                              [--profile-keyward CALLS | --profile-bare CALLS]
 
           --only SECTIONS       run only these, comma-separated: transform (a-c), cold (d),
-                                queue (e), directory (f), api (g) (default: all)
+                                queue (e), directory (f), api (g), scale (h) (default: all)
           --keyward PATH        release keyward binary for the cold dry-run figure
                                 (default .build/release/keyward when it exists)
           --rounds N            rounds per in-process figure, median reported (default 9)
@@ -84,6 +90,9 @@ struct BenchOptions {
           --api-seconds S       seconds each side of the API load figure runs (default 30)
           --api-window N        unfinished changes a client of figure (g) leaves before it waits (default 4)
           --api-smoke           the API load figure briefly: 8 clients, 3 s per side
+          --scale-rounds N      rounds of the scale-out figure (h), median reported (default 3)
+          --scale-operations N  operations queued per run of figure (h) (default 2000)
+          --scale-workers N     workers of each `keyward run` process in figure (h) (default 4)
           --profile-keyward N   only run N calls of Keyward's path on the main thread
                                 and exit (for perf record / valgrind --tool=callgrind)
           --profile-bare N      the same for the bare loop
@@ -115,6 +124,9 @@ struct BenchOptions {
             case "--api-clients": options.apiClients = positiveInt(value(for: argument), argument)
             case "--api-seconds": options.apiSeconds = positiveDouble(value(for: argument), argument)
             case "--api-window": options.apiWindow = positiveInt(value(for: argument), argument)
+            case "--scale-rounds": options.scaleRounds = positiveInt(value(for: argument), argument)
+            case "--scale-operations": options.scaleOperations = positiveInt(value(for: argument), argument)
+            case "--scale-workers": options.scaleWorkers = positiveInt(value(for: argument), argument)
             case "--api-smoke":
                 options.apiClients = 8
                 options.apiSeconds = 3

@@ -43,6 +43,10 @@ enum KeywardBench {
             ApiLoad.report(options)
             print("")
         }
+        if options.sections.contains(.scale) {
+            ScaleBench.report(options)
+            print("")
+        }
         print("load at the end: \(Report.loadAverage)")
     }
 

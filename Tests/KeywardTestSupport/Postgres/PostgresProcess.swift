@@ -19,6 +19,10 @@ enum PostgresProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // No other descriptor: a pipe another thread has open for a tool's
+        // output would stay open in a server that outlives it, and its
+        // reader would never see the end.
+        _ = closeFrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -47,6 +51,16 @@ enum PostgresProcess {
         return pid
     }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34), which Swift
+    /// does not import: looked up once by name.
+    private static let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
+        }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     /// Waits for the child `pid` to exit.
     static func reap(_ pid: pid_t) {
         var status: Int32 = 0
@@ -55,44 +69,38 @@ enum PostgresProcess {
 
     /// Runs a tool to completion with `environment` added to a minimal one;
     /// returns its stdout, or throws with its stderr when it fails.
+    ///
+    /// The output goes to files, not pipes: a pipe's write end inherited by
+    /// a process another test starts meanwhile (a server, living on) would
+    /// keep its reader waiting for an end that never comes.
     @discardableResult
     static func output(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> String {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("keyward-pgtool-\(UUID().uuidString)").path
+        let (outputPath, errorPath) = (base + ".out", base + ".err")
+        defer {
+            try? FileManager.default.removeItem(atPath: outputPath)
+            try? FileManager.default.removeItem(atPath: errorPath)
+        }
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+            FileManager.default.createFile(atPath: errorPath, contents: nil),
+            let output = FileHandle(forWritingAtPath: outputPath), let errors = FileHandle(forWritingAtPath: errorPath)
+        else { throw PostgresServerError("cannot create \(base).out/.err for \(executable)'s output") }
         let tool = Process()
         tool.executableURL = URL(fileURLWithPath: executable)
         tool.arguments = arguments
         tool.environment = ["LANG": "C", "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-        let output = Pipe()
-        let errors = Pipe()
         tool.standardOutput = output
         tool.standardError = errors
         tool.standardInput = FileHandle.nullDevice
         try tool.run()
-        let errorText = DrainedPipe(errors)
-        let text = output.fileHandleForReading.readDataToEndOfFile()
         tool.waitUntilExit()
+        try? output.close()
+        try? errors.close()
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard tool.terminationStatus == 0 else {
-            throw PostgresServerError(
-                "\(executable) \(arguments.dropLast().joined(separator: " ")) failed: \(errorText.text())")
+            let errorText = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+            throw PostgresServerError("\(executable) \(arguments.dropLast().joined(separator: " ")) failed: \(errorText)")
         }
-        return String(decoding: text, as: UTF8.self)
-    }
-}
-
-/// Reads a pipe to its end on another thread, so a tool that fills both
-/// stdout and stderr never blocks.
-private final class DrainedPipe: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var data = Data()
-
-    init(_ pipe: Pipe) {
-        Thread.detachNewThread { [self] in
-            data = pipe.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func text() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
+        return text
     }
 }

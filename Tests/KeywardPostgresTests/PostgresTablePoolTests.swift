@@ -1,0 +1,40 @@
+import KeywardConnectors
+import KeywardCore
+import KeywardQueueTestSupport
+import KeywardTestSupport
+import PostgresNIO
+import Testing
+
+@testable import KeywardPostgres
+
+/// The pool's two kinds of waiting too long: every session busy (the
+/// client is kept, the operation may retry) and none to be had.
+@Suite("PostgresTable: pool")
+struct PostgresTablePoolTests {
+    typealias F = PostgresTableFixture
+
+    @Test func aWaitWhileEverySessionIsBusyIsTimedOutAndKeepsTheSessions() async throws {
+        let fixture = try F()
+        let connector = try fixture.connector(["url": .plain(fixture.database.url + "&connect_timeout=1")])
+        let pool = PostgresTablePool(access: connector.settings.access, logger: connector.logger, maximumConnections: 1)
+        let (held, hold) = AsyncStream.makeStream(of: Void.self)
+        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withConnection { connection in
+                hold.yield()
+                for await _ in release { break }
+                // The session still works: the client was not dropped under it.
+                return try await connection.query("SELECT 1", logger: connector.logger).collect().count
+            }
+        }
+        for await _ in held { break }
+
+        let error = await #expect(throws: PostgresTablePool.Busy.self) {
+            _ = try await pool.withConnection { _ in 0 }
+        }
+        #expect(connector.failure.connectorError(for: try #require(error)).kind == .timedOut)
+        releaser.yield()
+        #expect(try await holder.value == 1)
+        #expect(try await pool.withConnection { _ in 2 } == 2)
+    }
+}
