@@ -40,6 +40,7 @@ struct BenchOptions {
     var scaleRounds = 3
     var scaleOperations = 2_000
     var scaleWorkers = 4
+    var scalePostgresSettings: [String] = []
 
     /// A part of the report that `--only` can select.
     enum Section: String, CaseIterable {
@@ -68,6 +69,7 @@ struct BenchOptions {
                              [--directory-rounds N] [--directory-workers N] [--directory-clients N]
                              [--directory-people N] [--api-clients N] [--api-seconds S] [--api-window N]
                              [--api-smoke] [--scale-rounds N] [--scale-operations N] [--scale-workers N]
+                             [--scale-pg-setting NAME=VALUE]
                              [--profile-keyward CALLS | --profile-bare CALLS]
 
           --only SECTIONS       run only these, comma-separated: transform (a-c), cold (d),
@@ -93,6 +95,8 @@ struct BenchOptions {
           --scale-rounds N      rounds of the scale-out figure (h), median reported (default 3)
           --scale-operations N  operations queued per run of figure (h) (default 2000)
           --scale-workers N     workers of each `keyward run` process in figure (h) (default 4)
+          --scale-pg-setting S  a server setting for figure (h)'s PostgreSQL (repeatable), e.g.
+                                synchronous_commit=off, to find what limits it
           --profile-keyward N   only run N calls of Keyward's path on the main thread
                                 and exit (for perf record / valgrind --tool=callgrind)
           --profile-bare N      the same for the bare loop
@@ -127,6 +131,7 @@ struct BenchOptions {
             case "--scale-rounds": options.scaleRounds = positiveInt(value(for: argument), argument)
             case "--scale-operations": options.scaleOperations = positiveInt(value(for: argument), argument)
             case "--scale-workers": options.scaleWorkers = positiveInt(value(for: argument), argument)
+            case "--scale-pg-setting": options.scalePostgresSettings.append(value(for: argument))
             case "--api-smoke":
                 options.apiClients = 8
                 options.apiSeconds = 3

@@ -19,7 +19,8 @@ extension ScaleBench {
         let port: Int
         private var process: Process?
 
-        init() throws {
+        /// `settings`: more `-c NAME=VALUE` for the server (`--scale-pg-setting`), to look for what limits the figure.
+        init(settings: [String] = []) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyward-bench-pg-\(UUID().uuidString.prefix(8))").path
             port = try Self.freePort()
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -30,6 +31,7 @@ extension ScaleBench {
             let server = Process()
             let command = Self.asPostgres + [Self.binaries + "/postgres", "-D", directory + "/data", "-p", String(port),
                 "-k", directory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"]
+                + settings.flatMap { ["-c", $0] }
             server.executableURL = URL(fileURLWithPath: command[0])
             server.arguments = Array(command.dropFirst())
             server.standardOutput = FileHandle.nullDevice

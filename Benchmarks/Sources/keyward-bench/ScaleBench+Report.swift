@@ -14,7 +14,7 @@ extension ScaleBench {
         }
         let postgres: Postgres
         do {
-            postgres = try Postgres()
+            postgres = try Postgres(settings: options.scalePostgresSettings)
         } catch {
             print("    failed: \(error)")
             return
@@ -26,6 +26,9 @@ extension ScaleBench {
         print("              target: a PostgreSQL table (pbkdf2-sha256, 1,000 iterations) in its own database")
         print("    store:     sqlite = one file (1 process); postgresql = PostgreSQL 15 on 127.0.0.1:\(postgres.port),")
         print("              fsync on, no TLS; one server for store and target, on this machine")
+        if !options.scalePostgresSettings.isEmpty {
+            print("    server settings: \(options.scalePostgresSettings.joined(separator: ", ")) (not the defaults)")
+        }
         print("    rounds:    \(options.scaleRounds), the setups in a rotating order; medians")
         print("")
         var samples: [[Double]] = Array(repeating: [], count: setups.count)

@@ -74,12 +74,14 @@ extension PostgresServer {
     }
 
     /// Starts a shell that stops the server by the PID in postmaster.pid
-    /// and removes the folder once this test process is gone without
-    /// having stopped it (a crash, a kill).
+    /// (if that PID is still this server's postgres) and removes the folder
+    /// once this test process is gone without having stopped it (a crash, a kill).
     func watch() throws {
         let script = """
             while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
-            [ -f '\(dataPath)/postmaster.pid' ] && kill -INT "$(head -n 1 '\(dataPath)/postmaster.pid')" 2>/dev/null
+            pid=$(head -n 1 '\(dataPath)/postmaster.pid' 2>/dev/null)
+            # Only that postgres: a stale file's PID may belong to another process by now.
+            [ -n "$pid" ] && grep -qa -- '\(dataPath)' "/proc/$pid/cmdline" 2>/dev/null && kill -INT "$pid" 2>/dev/null
             sleep 3; rm -rf '\(directory)'
             """
         _ = try PostgresProcess.spawn(["/bin/sh", "-c", script], log: "/dev/null", detached: true)
