@@ -6,8 +6,9 @@
 #   make scripts the script author's tools on the shipped scripts and configuration
 #   make test    every test
 #   make bench   the benchmarks, in release mode: the sandbox (a-c), cold start (d), the
-#                password-reset queue (e) and resets to slapd (f);
-#                `make bench BENCH_ARGS='--only queue'` (or directory, transform, cold) runs one
+#                password-reset queue (e), resets to slapd (f), the JSON API under load (g) and
+#                worker processes on PostgreSQL (h);
+#                `make bench BENCH_ARGS='--only queue'` (or directory, transform, cold, api, scale) runs one
 SWIFT ?= swift
 KEYWARD = .build/debug/keyward
 BENCH_ARGS ?=
