@@ -108,10 +108,17 @@ final class Background {
         process.waitUntilExit()
     }
 
-    /// SIGTERM; returns the exit status.
+    /// SIGTERM; returns the exit status. A process still running a minute
+    /// later is killed (SIGKILL) and reported as -9, so a hang fails the
+    /// test instead of stalling the run.
     func terminate() -> Int32 {
         Foundation.kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        guard !process.isRunning else {
+            kill()
+            return -9
+        }
         return process.terminationStatus
     }
 
