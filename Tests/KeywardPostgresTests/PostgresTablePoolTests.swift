@@ -15,12 +15,17 @@ struct PostgresTablePoolTests {
 
     @Test func aWaitWhileEverySessionIsBusyIsTimedOutAndKeepsTheSessions() async throws {
         let fixture = try F()
-        let connector = try fixture.connector(["url": .plain(fixture.database.url + "&connect_timeout=1")])
+        // Long enough for the first session to connect on a loaded machine.
+        let connector = try fixture.connector(["url": .plain(fixture.database.url + "&connect_timeout=5")])
         let pool = PostgresTablePool(access: connector.settings.access, logger: connector.logger, maximumConnections: 1)
         let (held, hold) = AsyncStream.makeStream(of: Void.self)
         let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+        // However the test ends, the holder is let go (no hang, a failure).
+        defer { releaser.finish() }
         let holder = Task {
-            try await pool.withConnection { connection in
+            // A holder that fails before it holds ends the wait below.
+            defer { hold.finish() }
+            return try await pool.withConnection { connection in
                 hold.yield()
                 for await _ in release { break }
                 // The session still works: the client was not dropped under it.
