@@ -26,6 +26,7 @@ struct ClusterTests {
             "keyward.yaml",
             QueueFixture.mainConfiguration.replacingOccurrences(
                 of: "store: sqlite:var/keyward.db", with: "store: \"\(database.url)&lease=5\""))
+        try #require(Self.connector.contains("maxConcurrent: \(Self.cap)") && Self.connector.contains("name: pin_hash"))
         try fixture.scratch.write("connectors/hr.yaml", Self.connector)
         try QueueFixture.addPinColumn(at: fixture.hrPath)
         var csv = "username,givenName,email\n"
@@ -159,29 +160,15 @@ struct ClusterTests {
         #expect(try fixture.hr("SELECT count(*) FROM inserts") == people)
     }
 
-    /// `hr` with a second password attribute (a PIN hash), sent as its own
-    /// operation after the create, and a cap of ``cap`` running operations.
-    static let connector = """
-        type: sql
-        maxConcurrent: \(cap)
-        connection:
-          url: sqlite:var/hr.db
-          table: employees
-          keyColumn: login
-          passwordColumn: password_hash
-          passwordStorage: pbkdf2-sha256
-          pbkdf2Iterations: 1000
-          lockedColumn: locked
-          mustChangeColumn: must_change
-          operations: initialize, change, reset, unlock
-        retry: { maxAttempts: 20, backoff: fixed, delay: 0s, maxDelay: 0s }
-        mapping:
-          attributes:
-            - { name: login, source: username, uid: true }
-            - { name: first_name, source: givenName }
-            - { name: email, source: email }
-            - { name: __PASSWORD__, password: true, transform: scripts/pw.lua }
-            - { name: pin_hash, password: true, transform: scripts/pw.lua }
-
-        """
+    /// The fixture's `hr` with a second password attribute (a PIN hash),
+    /// sent as its own operation after the password, a cap of ``cap``
+    /// running operations, and more patient retries.
+    static let connector = QueueFixture.hrConnector(
+        operations: "initialize, change, reset, unlock", retry: "{ maxAttempts: 20, backoff: fixed, delay: 0s, maxDelay: 0s }"
+    )
+    .replacingOccurrences(of: "type: sql\n", with: "type: sql\nmaxConcurrent: \(cap)\n")
+    .replacingOccurrences(
+        of: "    - { name: __PASSWORD__, password: true, transform: scripts/pw.lua }\n",
+        with: "    - { name: __PASSWORD__, password: true, transform: scripts/pw.lua }\n"
+            + "    - { name: pin_hash, password: true, transform: scripts/pw.lua }\n")
 }
