@@ -6,27 +6,40 @@ import PostgresNIO
 extension PostgresStore {
     // MARK: Identities
 
+    /// Imports in transactions of ``identityChunk`` rows, so that a large
+    /// file is not one transaction bound by the `timeout` setting; an import
+    /// cut short leaves whole chunks, and running it again completes it.
     public func upsertIdentities(_ identities: [Identity]) async throws -> ImportSummary {
         let rows = try identities.map { ($0, try StoredRows.identityAttributesJSON($0.attributes)) }
-        return try await transaction { connection in
-            var summary = ImportSummary()
-            for (identity, attributes) in rows {
-                // xmax is 0 on a row this statement inserted, not on one it updated.
-                let inserted = try await connection.run("""
-                    INSERT INTO identities (username, given_name, family_name, email, manager_email, attributes)
-                    VALUES (\(identity.username), \(identity.givenName), \(identity.familyName), \(identity.email),
-                        \(identity.managerEmail), \(attributes))
-                    ON CONFLICT (username) DO UPDATE SET
-                        given_name = excluded.given_name, family_name = excluded.family_name,
-                        email = excluded.email, manager_email = excluded.manager_email, attributes = excluded.attributes
-                    RETURNING (xmax = 0) AS inserted
-                    """
-                ).first?.decode(Bool.self) ?? false
-                if inserted { summary.inserted += 1 } else { summary.updated += 1 }
+        var summary = ImportSummary()
+        for start in stride(from: 0, to: rows.count, by: Self.identityChunk) {
+            let chunk = rows[start..<min(start + Self.identityChunk, rows.count)]
+            let part = try await transaction { connection in
+                var part = ImportSummary()
+                for (identity, attributes) in chunk {
+                    // xmax is 0 on a row this statement inserted, not on one it updated.
+                    let inserted = try await connection.run("""
+                        INSERT INTO identities (username, given_name, family_name, email, manager_email, attributes)
+                        VALUES (\(identity.username), \(identity.givenName), \(identity.familyName), \(identity.email),
+                            \(identity.managerEmail), \(attributes))
+                        ON CONFLICT (username) DO UPDATE SET
+                            given_name = excluded.given_name, family_name = excluded.family_name,
+                            email = excluded.email, manager_email = excluded.manager_email, attributes = excluded.attributes
+                        RETURNING (xmax = 0) AS inserted
+                        """
+                    ).first?.decode(Bool.self) ?? false
+                    if inserted { part.inserted += 1 } else { part.updated += 1 }
+                }
+                return part
             }
-            return summary
+            summary.inserted += part.inserted
+            summary.updated += part.updated
         }
+        return summary
     }
+
+    /// Rows per transaction of ``upsertIdentities(_:)``.
+    static let identityChunk = 500
 
     public func identity(username: String) async throws -> Identity? {
         try await transaction { connection in try await Self.fetchIdentity(username: username, connection) }

@@ -109,34 +109,13 @@ public final class PostgresStore: ServingStore {
     }
 
     /// Runs `body` and fails it as `.unavailable` when it takes longer than
-    /// `limit`. The caller is answered at the deadline even when `body`
-    /// does not heed cancellation (a query on a connection the server
-    /// dropped can wait forever): `body` is cancelled and left to end on its
-    /// own, its result dropped.
+    /// `limit` (see ``firstOutcome(of:after:late:)``).
     private func within<T: Sendable>(
         _ limit: Duration, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        let first = FirstOutcome<T>()
-        let work = Task {
-            do {
-                first.settle(.success(try await body()))
-            } catch {
-                first.settle(.failure(error))
-            }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            if !Task.isCancelled { first.settle(.failure(PostgresStoreErrors.timedOut(settings, limit))) }
-        }
-        defer {
-            timer.cancel()
-            work.cancel()
-        }
         do {
-            return try await withTaskCancellationHandler {
-                try await first.value()
-            } onCancel: {
-                first.settle(.failure(CancellationError()))
+            return try await firstOutcome(of: body, after: limit) { [settings] in
+                PostgresStoreErrors.timedOut(settings, limit)
             }
         } catch let error as CancellationError {
             throw error
@@ -144,39 +123,6 @@ public final class PostgresStore: ServingStore {
             throw error
         } catch {
             throw PostgresStoreErrors.map(error, settings)
-        }
-    }
-}
-
-/// The first of several outcomes to arrive; later ones are dropped.
-private final class FirstOutcome<T: Sendable>: Sendable {
-    private struct State {
-        var outcome: Result<T, any Error>?
-        var waiter: CheckedContinuation<T, any Error>?
-    }
-
-    private let state = Mutex(State())
-
-    /// Records `outcome` unless one came first, and resumes the waiter.
-    func settle(_ outcome: Result<T, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
-            guard state.outcome == nil else { return nil }
-            state.outcome = outcome
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(with: outcome)
-    }
-
-    /// The first outcome, once there is one.
-    func value() async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let ready = state.withLock { state -> Result<T, any Error>? in
-                if let outcome = state.outcome { return outcome }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(with: ready) }
         }
     }
 }

@@ -50,11 +50,13 @@ enum PostgresStoreErrors {
 
     /// A call that waited `limit` for the database.
     static func timedOut(_ settings: PostgresStoreSettings, _ limit: Duration) -> StoreError {
-        unavailable(settings, "no answer within \(limit.components.seconds) s")
+        unavailable(settings, "no answer within \(limit.components.seconds) s, the URL's timeout setting")
     }
 
     private static func unavailable(_ settings: PostgresStoreSettings, _ why: String) -> StoreError {
-        StoreError(.unavailable, "\(settings) is unavailable (\(why)); Keyward tries again by itself")
+        // Workers and the outbox retry by themselves and say so in their own
+        // lines; a one-off command just fails, so this does not promise a retry.
+        StoreError(.unavailable, "\(settings) is unavailable (\(why)); check that the server is up and reachable")
     }
 
     private static func server(_ error: PSQLError, _ settings: PostgresStoreSettings) -> StoreError {

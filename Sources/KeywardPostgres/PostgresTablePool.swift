@@ -93,28 +93,15 @@ final class PostgresTablePool: Sendable, CustomReflectable {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let race = LeaseRace()
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
+        return try await firstOutcome(
+            of: {
                 try await client.withConnection { connection in
                     guard race.lease() else { throw LeaseTimeout() }
                     self.inUse.withLock { $0 += 1 }
                     defer { self.inUse.withLock { $0 -= 1 } }
                     return try await body(connection)
                 }
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                if race.expire() { throw LeaseTimeout() }
-                return nil
-            }
-            while let next = try await group.next() {
-                if let result = next {
-                    group.cancelAll()
-                    return result
-                }
-            }
-            throw LeaseTimeout()
-        }
+            }, after: timeout, late: { race.expire() ? LeaseTimeout() : nil })
     }
 
     var customMirror: Mirror { Mirror(self, children: []) }

@@ -13,7 +13,10 @@ public import KeywardCore
 public protocol Store: Sendable {
     // MARK: Identities
 
-    /// Inserts or updates identities by username, all in one transaction.
+    /// Inserts or updates identities by username: in one transaction on
+    /// SQLite; in transactions of a few hundred on PostgreSQL, where each
+    /// must answer within the store's `timeout` (an import cut short is
+    /// completed by running it again).
     func upsertIdentities(_ identities: [Identity]) async throws -> ImportSummary
     /// The identity with this username.
     func identity(username: String) async throws -> Identity?

@@ -5,7 +5,7 @@ import Testing
 
 /// `keyward account initialize`: one-way and two-way by mail, from the
 /// command line, with the mail written to a folder.
-@Suite("CLI: account initialize")
+@Suite("CLI: account initialize", .offThePool)
 struct AccountInitializeTests {
     static func mails(_ fixture: QueueFixture, kind: String) throws -> [String] {
         let folder = fixture.url.appendingPathComponent("var/mail")

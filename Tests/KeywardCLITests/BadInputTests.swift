@@ -1,8 +1,9 @@
+import KeywardTestSupport
 import Testing
 
 /// Bad input for each command: a one-line error on stderr that names the
 /// file, and a nonzero exit (2 unless the checker itself speaks).
-@Suite("keyward: bad input")
+@Suite("keyward: bad input", .offThePool)
 struct BadInputTests {
     /// Runs `command` on `path`, with what each command needs around it.
     static func arguments(_ command: String, _ path: String) -> [String] {

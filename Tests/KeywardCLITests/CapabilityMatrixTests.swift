@@ -1,4 +1,5 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 /// The seeds' matrix, one test case per cell: which password operation each
@@ -8,7 +9,7 @@ import Testing
 /// cell queues an operation for that system; a `no` cell is refused with
 /// status 2, a message naming the system, the operation and what the
 /// system supports, and nothing queued.
-@Suite("The capability matrix, cell by cell")
+@Suite("The capability matrix, cell by cell", .offThePool)
 struct CapabilityMatrixTests {
     struct Cell: Sendable, CustomTestStringConvertible {
         let type: String

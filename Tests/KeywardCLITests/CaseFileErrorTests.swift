@@ -1,6 +1,7 @@
+import KeywardTestSupport
 import Testing
 
-@Suite("keyward test: malformed case files")
+@Suite("keyward test: malformed case files", .offThePool)
 struct CaseFileErrorTests {
     struct Malformed: Sendable, CustomTestStringConvertible {
         let label: String

@@ -1,7 +1,8 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
-@Suite("keyward check")
+@Suite("keyward check", .offThePool)
 struct CheckCommandTests {
     @Test("a clean script exits 0")
     func clean() throws {

@@ -8,7 +8,7 @@ import Testing
 /// account's operations in order, the system's cap holds across the three,
 /// nothing stays claimed and no secret stays in confidential storage. And a
 /// worker outlives the database going away.
-@Suite("CLI: three workers on one PostgreSQL store")
+@Suite("CLI: three workers on one PostgreSQL store", .offThePool)
 struct ClusterTests {
     /// People, one create each; and people who also get a reset queued
     /// behind their create, which becomes two operations (`__PASSWORD__`,
@@ -25,7 +25,7 @@ struct ClusterTests {
         try fixture.scratch.write(
             "keyward.yaml",
             QueueFixture.mainConfiguration.replacingOccurrences(
-                of: "store: sqlite:var/keyward.db", with: "store: \"\(database.url)&lease=5\""))
+                of: "store: sqlite:var/keyward.db", with: "store: \"\(database.url)&lease=15\""))
         try #require(Self.connector.contains("maxConcurrent: \(Self.cap)") && Self.connector.contains("name: pin_hash"))
         try fixture.scratch.write("connectors/hr.yaml", Self.connector)
         try QueueFixture.addPinColumn(at: fixture.hrPath)
@@ -36,7 +36,10 @@ struct ClusterTests {
         #expect(try fixture.run("keygen").status == 0)
         let imported = try fixture.run("identity", "import", "many.csv", environment: environment)
         try #require(imported.status == 0, "\(imported)")
-        let queued = try fixture.run("account", "create", "--all-users", "--system", "hr", "--no-wait", environment: environment)
+        // Queueing 4,950 accounts one person at a time takes minutes in a debug build on a loaded machine.
+        let queued = try fixture.scratch.run(
+            arguments: ["account", "create", "--all-users", "--system", "hr", "--no-wait"], environment: environment,
+            watchdog: 900)
         try #require(queued.status == 0, "\(queued)")
         let sql = { (query: String) throws -> Int in
             Int(try server.psql(query, database: database.name).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
@@ -113,10 +116,12 @@ struct ClusterTests {
         defer { server.destroy() }
         let database = try server.makeDatabase()
         let fixture = try QueueFixture()
-        try fixture.scratch.write(
-            "keyward.yaml",
+        // Set up with the default timeout; the worker then runs with a short one, to notice the outage soon.
+        let configuration = { (settings: String) in
             QueueFixture.mainConfiguration.replacingOccurrences(
-                of: "store: sqlite:var/keyward.db", with: "store: \"\(database.url)&timeout=2\""))
+                of: "store: sqlite:var/keyward.db", with: "store: \"\(database.url)\(settings)\"")
+        }
+        try fixture.scratch.write("keyward.yaml", configuration(""))
         let people = 600
         var csv = "username,givenName,email\n"
         for index in 0..<people { csv += "user\(index),User \(index),user\(index)@example.com\n" }
@@ -130,6 +135,7 @@ struct ClusterTests {
             Int(try server.psql(query, database: database.name).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         }
 
+        try fixture.scratch.write("keyward.yaml", configuration("&timeout=2"))
         let worker = try Background(["run", "--workers", "4", "--poll-interval", "0.1"], in: fixture.url, environment: environment)
         var rows = 0
         var deadline = Date().addingTimeInterval(120)

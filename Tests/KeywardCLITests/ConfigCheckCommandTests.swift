@@ -35,7 +35,7 @@ enum ConfigFiles {
     }
 }
 
-@Suite("keyward config check")
+@Suite("keyward config check", .offThePool)
 struct ConfigCheckCommandTests {
     @Test("the shipped configuration and examples pass, in the repository")
     func shipped() throws {

@@ -1,7 +1,8 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
-@Suite("keyward config migrate")
+@Suite("keyward config migrate", .offThePool)
 struct ConfigMigrateCommandTests {
     static let oldMain = "# before 9.3\nstore: sqlite:keyward.db\npolicies:\n  corporate: { minLength: 12 }\n"
 

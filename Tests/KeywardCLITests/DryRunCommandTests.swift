@@ -2,7 +2,7 @@ import Foundation
 import KeywardTestSupport
 import Testing
 
-@Suite("keyward dry-run: inputs, masking and outcomes")
+@Suite("keyward dry-run: inputs, masking and outcomes", .offThePool)
 struct DryRunCommandTests {
     @Test("the result is masked: bullets, length, SHA-256 prefix, and never the value")
     func masked() throws {

@@ -18,7 +18,7 @@ struct DryRunJSON {
     var findings: [[String: Any]]? { object["findings"] as? [[String: Any]] }
 }
 
-@Suite("keyward dry-run --json")
+@Suite("keyward dry-run --json", .offThePool)
 struct DryRunJSONTests {
     static let topKeys: Set = ["outcome", "result", "findings", "instructions", "memoryBytes", "micros", "error"]
 

@@ -58,9 +58,11 @@ enum KeywardProcess {
     /// fails the test instead of blocking the run. Not an assertion on time.
     static let watchdogSeconds = 120.0
 
-    /// Runs `keyward arguments…` in `directory`, feeding `stdin` (or nothing).
+    /// Runs `keyward arguments…` in `directory`, feeding `stdin` (or nothing);
+    /// killed after `watchdog` seconds.
     static func run(
-        _ arguments: [String], in directory: URL, stdin: Data? = nil, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL, stdin: Data? = nil, environment: [String: String] = [:],
+        watchdog: Double = watchdogSeconds
     ) throws -> CommandResult {
         guard let executable else {
             throw LocateError(message: "the keyward executable was not found next to the test binary")
@@ -94,9 +96,9 @@ enum KeywardProcess {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        let watchdog = Watchdog(pid: process.processIdentifier, seconds: watchdogSeconds)
+        let killer = Watchdog(pid: process.processIdentifier, seconds: watchdog)
         process.waitUntilExit()
-        watchdog.disarm()
+        killer.disarm()
 
         return CommandResult(
             status: process.terminationStatus,
@@ -174,8 +176,11 @@ final class Scratch {
     }
 
     /// Runs `keyward arguments…` in this folder.
-    func run(arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CommandResult {
-        try KeywardProcess.run(arguments, in: url, stdin: stdin, environment: environment)
+    func run(
+        arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+        watchdog: Double = KeywardProcess.watchdogSeconds
+    ) throws -> CommandResult {
+        try KeywardProcess.run(arguments, in: url, stdin: stdin, environment: environment, watchdog: watchdog)
     }
 }
 

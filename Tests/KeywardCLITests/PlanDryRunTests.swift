@@ -4,7 +4,7 @@ import Testing
 
 /// `keyward dry-run --connector`: a request planned against a real
 /// configuration, values masked, nothing contacted.
-@Suite("Plan dry-run")
+@Suite("Plan dry-run", .offThePool)
 struct PlanDryRunTests {
     /// A configuration with two systems: `dir` (two password attributes, one
     /// script upper-cases) and `app` (its script fails on purpose when the

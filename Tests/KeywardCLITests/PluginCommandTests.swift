@@ -1,9 +1,10 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 /// `keyward plugin test -- COMMAND…`: the conformance suite from the
 /// command line, on the shipped example plugin and on broken ones.
-@Suite("keyward plugin test")
+@Suite("keyward plugin test", .offThePool)
 struct PluginCommandTests {
     static let example = KeywardProcess.repositoryRoot.appendingPathComponent("connectors/plugins/accounts.py").path
 

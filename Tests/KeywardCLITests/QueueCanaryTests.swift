@@ -6,7 +6,7 @@ import Testing
 /// A known password through create, reset, change, a failing script, a
 /// connector failure with retries and a crash-restart: afterwards its bytes
 /// (UTF-8 and UTF-16LE) are in no output of any command and no file.
-@Suite("CLI: the canary never leaks from the queue")
+@Suite("CLI: the canary never leaks from the queue", .offThePool)
 struct QueueCanaryTests {
     static let broken = """
         type: sql

@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
+import KeywardTestSupport
 import Testing
 
 /// The operator's commands end to end: keygen, identity import, account
 /// create, password reset and change, unlock, queue and audit, against a
 /// real SQLite target table.
-@Suite("CLI: the main job on the embedded store")
+@Suite("CLI: the main job on the embedded store", .offThePool)
 struct QueueCommandTests {
     @Test func keygenWritesAKeyReadableOnlyByItsOwner() throws {
         let fixture = try QueueFixture()

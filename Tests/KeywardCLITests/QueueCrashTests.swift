@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
+import KeywardTestSupport
 import Testing
 
 /// `keyward run` killed with SIGKILL in the middle of 1,000 operations, then
 /// restarted: every operation ends exactly once in the target table.
-@Suite("CLI: crash and restart")
+@Suite("CLI: crash and restart", .offThePool)
 struct QueueCrashTests {
     static let count = 1_000
 

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
+import KeywardTestSupport
 import Testing
 
 /// Bad input to the operator's commands: refused with a message a person can
 /// act on, and nothing stored is damaged.
-@Suite("CLI: the queue refuses bad input")
+@Suite("CLI: the queue refuses bad input", .offThePool)
 struct QueueInputTests {
     @Test func withoutAKeyNothingStarts() throws {
         let fixture = try QueueFixture()

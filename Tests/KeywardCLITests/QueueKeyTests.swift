@@ -1,9 +1,10 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 /// `keyward key rotate`: every queued secret re-encrypted under a new key,
 /// the old key kept as KEYFILE.previous, nothing lost.
-@Suite("CLI: master key rotation")
+@Suite("CLI: master key rotation", .offThePool)
 struct QueueKeyTests {
     @Test func rotationReEncryptsQueuedSecretsAndTheyStillRun() throws {
         let fixture = try QueueFixture()

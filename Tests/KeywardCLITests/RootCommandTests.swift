@@ -1,7 +1,7 @@
 import KeywardTestSupport
 import Testing
 
-@Suite("keyward: help and usage errors")
+@Suite("keyward: help and usage errors", .offThePool)
 struct RootCommandTests {
     @Test(
         "--help teaches by example",
@@ -55,7 +55,7 @@ struct RootCommandTests {
     }
 }
 
-@Suite("keyward: usage errors never repeat a stray argument")
+@Suite("keyward: usage errors never repeat a stray argument", .offThePool)
 struct StrayArgumentTests {
     @Test("a password typed without --value is not echoed back")
     func strayArgumentNotEchoed() throws {

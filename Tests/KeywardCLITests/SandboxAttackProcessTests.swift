@@ -7,7 +7,7 @@ import Testing
 /// with the canary secret. For every case: the outcome code, a wall-time bound
 /// on the whole process, nothing on stdout but the one JSON object and nothing
 /// at all on stderr, and the canary nowhere in either.
-@Suite("Sandbox attacks in a child process")
+@Suite("Sandbox attacks in a child process", .offThePool)
 struct SandboxAttackProcessTests {
     struct Attack: CustomTestStringConvertible, Sendable {
         let script: String

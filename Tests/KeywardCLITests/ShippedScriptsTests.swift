@@ -1,9 +1,10 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 /// `keyward check scripts/ && keyward test scripts/` on the scripts the
 /// repository ships, run from the repository root.
-@Suite("the shipped scripts")
+@Suite("the shipped scripts", .offThePool)
 struct ShippedScriptsTests {
     static var root: URL { KeywardProcess.repositoryRoot }
 

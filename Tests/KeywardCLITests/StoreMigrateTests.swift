@@ -4,7 +4,7 @@ import Testing
 
 /// `keyward store migrate --to postgres://…`: the SQLite store copied into an
 /// empty PostgreSQL database, all or nothing, then used from there.
-@Suite("CLI: store migrate")
+@Suite("CLI: store migrate", .offThePool)
 struct StoreMigrateTests {
     @Test func aCopiedStoreRunsItsQueueFromPostgreSQL() throws {
         let server = try PostgresServer.shared()

@@ -2,7 +2,7 @@ import Foundation
 import KeywardTestSupport
 import Testing
 
-@Suite("keyward test")
+@Suite("keyward test", .offThePool)
 struct TestCommandTests {
     static let upperCases = """
         cases:

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
+import KeywardTestSupport
 import Testing
 
 /// `keyward token create | list | revoke` against a real store.
-@Suite("CLI: API tokens")
+@Suite("CLI: API tokens", .offThePool)
 struct TokenCommandTests {
     @Test func createPrintsTheTokenAloneOnStdoutAndStoresOnlyItsHash() throws {
         let fixture = try QueueFixture()

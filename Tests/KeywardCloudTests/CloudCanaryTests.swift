@@ -16,7 +16,7 @@ import Testing
 /// queueing. Afterwards the canary is in no log line (the executor's and
 /// the connectors'), no error, no operation, no audit entry, and no file of
 /// the store's folder (`keyward.db`, its WAL), as UTF-8 or JSON-escaped.
-@Suite("Queue: the canary through Entra ID and ServiceNow")
+@Suite("Queue: the canary through Entra ID and ServiceNow", .offThePool)
 struct CloudCanaryTests {
     let canary = Canary.password
 

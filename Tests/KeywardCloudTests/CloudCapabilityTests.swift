@@ -9,7 +9,7 @@ import Testing
 /// What the fixed matrix refuses at request time: change and unlock on
 /// Entra ID; change, reset and unlock on ServiceNow. Each refusal names the
 /// system and what it supports, and nothing is queued or sent.
-@Suite("Queue: operations the cloud systems do not have")
+@Suite("Queue: operations the cloud systems do not have", .offThePool)
 struct CloudCapabilityTests {
     enum Request: String, CaseIterable {
         case change, reset, unlock

@@ -2,12 +2,13 @@ import Foundation
 import Hummingbird
 import KeywardConnectors
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardCloud
 
 /// Graph's and ServiceNow's documented error answers, mapped one by one.
-@Suite("Cloud error mapping")
+@Suite("Cloud error mapping", .offThePool)
 struct CloudErrorMappingTests {
     static let now = Date(timeIntervalSince1970: 1_700_000_000)
 

@@ -44,7 +44,7 @@ enum CloudFixtures: ConnectorTestFixture {
         var connection: [String: ConnectionValue] = [
             "tenantId": .plain(graph.tenant), "clientId": .plain(graph.clientID),
             "clientSecret": .environment("KEYWARD_TEST_ENTRA_SECRET"), "authorityURL": .plain(graph.authorityURL),
-            "graphURL": .plain(graph.graphURL), "timeoutSeconds": .plain("10"),
+            "graphURL": .plain(graph.graphURL), "timeoutSeconds": .plain("30"),
             "caCertificate": .plain(graph.caCertificatePath),
         ]
         for (key, value) in overrides { connection[key] = value }
@@ -90,7 +90,7 @@ enum CloudFixtures: ConnectorTestFixture {
     ) -> ConnectorDefinition {
         var connection: [String: ConnectionValue] = [
             "instanceURL": .plain(instance.instanceURL), "username": .plain("keyward.integration"),
-            "password": .environment("KEYWARD_TEST_SN_PASSWORD"), "timeoutSeconds": .plain("10"),
+            "password": .environment("KEYWARD_TEST_SN_PASSWORD"), "timeoutSeconds": .plain("30"),
             "caCertificate": .plain(instance.caCertificatePath),
         ]
         for (key, value) in overrides { connection[key] = value }

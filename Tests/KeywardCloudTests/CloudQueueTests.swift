@@ -9,7 +9,7 @@ import Testing
 
 /// Both cloud connectors through the real queue: SQLiteStore,
 /// ProvisioningService and Executor, against the fakes.
-@Suite("Queue: Entra ID and ServiceNow")
+@Suite("Queue: Entra ID and ServiceNow", .offThePool)
 struct CloudQueueTests {
     @Test("accounts are created on both systems and reset on Entra ID, each operation executed once")
     func createAndReset() async throws {

@@ -1,12 +1,13 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardCloud
 
 /// The connection settings of `entra` and `servicenow`, checked at start.
-@Suite("Cloud connector settings")
+@Suite("Cloud connector settings", .offThePool)
 struct CloudSettingsTests {
     static let location = CloudFixtures.location
 

@@ -11,7 +11,7 @@ import Testing
 /// tests: the connectors reach them only through `caCertificate`, refuse a
 /// certificate signed by another CA or made for another host before
 /// sending anything, and never speak plain HTTP.
-@Suite("Cloud connectors over TLS")
+@Suite("Cloud connectors over TLS", .offThePool)
 struct CloudTLSTests {
     @Test("the test CA in caCertificate reaches the fakes, by IP address and by the name localhost")
     func trusted() async throws {

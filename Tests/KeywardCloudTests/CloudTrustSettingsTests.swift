@@ -10,7 +10,7 @@ import Testing
 /// Connection key `caCertificate` of `entra` and `servicenow`: the PEM file
 /// is read when the connector is made, and a bad one is a configuration
 /// error naming the key and the file.
-@Suite("Cloud connector caCertificate")
+@Suite("Cloud connector caCertificate", .offThePool)
 struct CloudTrustSettingsTests {
     /// A new folder with the test CA as `ca.pem` (and as `ca.der`), removed by `body`'s end.
     static func withFolder(_ body: (String) throws -> Void) throws {

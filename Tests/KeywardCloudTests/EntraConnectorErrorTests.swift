@@ -7,7 +7,7 @@ import Testing
 @testable import KeywardCloud
 
 /// Every documented Graph error, from FakeGraph through the connector.
-@Suite("Entra ID connector errors against FakeGraph")
+@Suite("Entra ID connector errors against FakeGraph", .offThePool)
 struct EntraConnectorErrorTests {
     static func upn(_ prefix: String) -> String { CloudFixtures.unique(prefix) + "@contoso.example" }
 

@@ -7,7 +7,7 @@ import Testing
 @testable import KeywardCloud
 
 /// The `entra` connector against FakeGraph: every operation and the token.
-@Suite("Entra ID connector against FakeGraph")
+@Suite("Entra ID connector against FakeGraph", .offThePool)
 struct EntraConnectorTests {
     static func upn(_ prefix: String) -> String { CloudFixtures.unique(prefix) + "@contoso.example" }
 

@@ -2,12 +2,13 @@ import Foundation
 import KeywardConnectors
 import KeywardCore
 import Hummingbird
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardCloud
 
 /// The JSON Keyward writes byte by byte: escaping, exact size, and the wipe.
-@Suite("JSON bodies")
+@Suite("JSON bodies", .offThePool)
 struct JSONBodyTests {
     static func text(_ body: SecretBody) -> String {
         String(decoding: body.buffer.readableBytesView, as: UTF8.self)
@@ -74,7 +75,7 @@ struct JSONBodyTests {
 }
 
 /// Form bodies for the token endpoints.
-@Suite("Form bodies")
+@Suite("Form bodies", .offThePool)
 struct FormBodyTests {
     @Test("every byte but the unreserved ones is percent-encoded, secrets included")
     func encoding() {

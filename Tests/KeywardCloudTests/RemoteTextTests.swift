@@ -1,10 +1,11 @@
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardCloud
 
 /// A service's words made fit for errors, logs and the audit.
-@Suite("Remote text")
+@Suite("Remote text", .offThePool)
 struct RemoteTextTests {
     @Test("a message that quotes a secret Keyward sent is withheld whole")
     func withholdsSecrets() {

@@ -1,10 +1,11 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardCloud
 
 /// `Retry-After` as seconds or an HTTP-date.
-@Suite("Retry-After")
+@Suite("Retry-After", .offThePool)
 struct RetryAfterTests {
     /// Sun, 06 Nov 1994 08:49:37 GMT.
     static let now = Date(timeIntervalSince1970: 784_111_777)

@@ -7,7 +7,7 @@ import Testing
 @testable import KeywardCloud
 
 /// Every documented Table API error, from FakeServiceNow through the connector.
-@Suite("ServiceNow connector errors against FakeServiceNow")
+@Suite("ServiceNow connector errors against FakeServiceNow", .offThePool)
 struct ServiceNowConnectorErrorTests {
     @Test("a 200 with an HTML page is unreachable (transient), not success")
     func htmlPage() async throws {

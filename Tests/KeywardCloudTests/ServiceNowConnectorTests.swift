@@ -8,7 +8,7 @@ import Testing
 
 /// The `servicenow` connector against FakeServiceNow: every operation, each
 /// way to authenticate, and `sysparm_input_display_value`.
-@Suite("ServiceNow connector against FakeServiceNow")
+@Suite("ServiceNow connector against FakeServiceNow", .offThePool)
 struct ServiceNowConnectorTests {
     static let oauthPassword: [String: ConnectionValue?] = [
         "authentication": .plain("oauth-password"), "clientId": .plain("keyward-oauth"),

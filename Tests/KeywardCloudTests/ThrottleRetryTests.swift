@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KeywardConnectors
+import KeywardTestSupport
 import Logging
 import Synchronization
 import Testing
@@ -8,7 +9,7 @@ import Testing
 @testable import KeywardCloud
 
 /// The bounded wait inside one attempt on 429 and 503.
-@Suite("Throttling inside an attempt")
+@Suite("Throttling inside an attempt", .offThePool)
 struct ThrottleRetryTests {
     /// Answers with `statuses` in turn (then 200), each with `retryAfter` when given.
     final class Script: Sendable {

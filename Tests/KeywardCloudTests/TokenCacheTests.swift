@@ -2,13 +2,14 @@ import Foundation
 import KeywardQueueTestSupport
 import Hummingbird
 import KeywardConnectors
+import KeywardTestSupport
 import Synchronization
 import Testing
 
 @testable import KeywardCloud
 
 /// Tokens kept until shortly before they expire, one fetch for many callers.
-@Suite("Token cache")
+@Suite("Token cache", .offThePool)
 struct TokenCacheTests {
     final class Counter: Sendable {
         private let value = Mutex(0)

@@ -1,10 +1,11 @@
 import KeywardConfiguration
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 /// The lists shipped in the resources load, are large enough, and hold what
 /// they should.
-@Suite("BundledLists")
+@Suite("BundledLists", .offThePool)
 struct BundledListsTests {
     @Test func commonPasswordsHoldAtLeastTenThousandEntries() {
         let list = BundledLists.commonPasswords

@@ -2,9 +2,10 @@ import Foundation
 import KeywardConfiguration
 import KeywardCore
 import KeywardScripting
+import KeywardTestSupport
 import Testing
 
-@Suite("Loading a configuration")
+@Suite("Loading a configuration", .offThePool)
 struct ConfigurationLoaderTests {
     @Test("`maxConcurrent:` caps a system's running operations")
     func maxConcurrent() throws {

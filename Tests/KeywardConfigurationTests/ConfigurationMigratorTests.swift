@@ -1,8 +1,9 @@
 import Foundation
 import KeywardConfiguration
+import KeywardTestSupport
 import Testing
 
-@Suite("keyward config migrate")
+@Suite("keyward config migrate", .offThePool)
 struct ConfigurationMigratorTests {
     /// keyward.yaml from before version 2: no `version:` key.
     static let oldMain = """

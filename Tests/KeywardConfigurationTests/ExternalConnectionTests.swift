@@ -1,10 +1,11 @@
 import Foundation
 import KeywardConfiguration
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 /// The `external` type's `command` (a list or one string) and `env` (a mapping).
-@Suite("External connector settings")
+@Suite("External connector settings", .offThePool)
 struct ExternalConnectionTests {
     func load(_ connection: String) throws -> ConfigurationLoadResult {
         let folder = try ConfigFolder()

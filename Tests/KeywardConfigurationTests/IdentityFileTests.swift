@@ -1,10 +1,11 @@
 import Foundation
 import KeywardConfiguration
 import KeywardCore
+import KeywardTestSupport
 import Synchronization
 import Testing
 
-@Suite("Identity files")
+@Suite("Identity files", .offThePool)
 struct IdentityFileTests {
     /// Writes `bytes` to a file called `name` in a fresh temporary folder
     /// and returns its path.

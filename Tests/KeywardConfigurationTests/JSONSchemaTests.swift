@@ -1,11 +1,12 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 /// The JSON Schemas in `schema/` accept every shipped file and reject
 /// malformed ones. Validation is Python's `jsonschema` (Draft 2020-12) over
 /// `yaml.safe_load`, as an editor's YAML language server would see the files
 /// (`make setup` installs both modules).
-@Suite("JSON Schemas")
+@Suite("JSON Schemas", .offThePool)
 struct JSONSchemaTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let mainSchema = root.appendingPathComponent("schema/keyward.schema.json").path

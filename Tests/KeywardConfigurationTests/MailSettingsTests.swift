@@ -1,12 +1,13 @@
 import Foundation
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardConfiguration
 
 /// `mail:` in keyward.yaml and `notifications:` in connector files: decoded,
 /// checked with file, line and column, and accepted by the JSON Schemas.
-@Suite("Mail settings")
+@Suite("Mail settings", .offThePool)
 struct MailSettingsTests {
     static let mail = """
         mail:

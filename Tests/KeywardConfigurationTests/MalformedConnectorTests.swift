@@ -5,7 +5,7 @@ import Testing
 
 /// Malformed connector files: each must produce its error at the right file,
 /// line and column, with a message that says what to do.
-@Suite("Malformed connector files")
+@Suite("Malformed connector files", .offThePool)
 struct MalformedConnectorTests {
     static let ldap = "connectors/ldap.yaml"
 

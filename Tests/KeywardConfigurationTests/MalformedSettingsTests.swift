@@ -5,7 +5,7 @@ import Testing
 
 /// Malformed `keyward.yaml` files and policies: each must produce its error
 /// at the right line and column, with a message that says what to do.
-@Suite("Malformed keyward.yaml and policies")
+@Suite("Malformed keyward.yaml and policies", .offThePool)
 struct MalformedSettingsTests {
     static let main = "keyward.yaml"
 

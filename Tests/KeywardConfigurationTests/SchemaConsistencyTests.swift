@@ -1,5 +1,6 @@
 import Foundation
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardConfiguration
@@ -7,7 +8,7 @@ import Testing
 /// The JSON Schemas are written by hand; these tests keep them in step with
 /// what the loader accepts, so an editor never suggests a key the loader
 /// refuses, or misses one it takes.
-@Suite("JSON Schemas agree with the loader")
+@Suite("JSON Schemas agree with the loader", .offThePool)
 struct SchemaConsistencyTests {
     static func load(_ name: String) throws -> [String: Any] {
         let url = JSONSchemaTests.root.appendingPathComponent("schema/\(name)")

@@ -4,7 +4,7 @@ import KeywardCore
 import KeywardTestSupport
 import Testing
 
-@Suite("Secret references")
+@Suite("Secret references", .offThePool)
 struct SecretReferenceTests {
     @Test(
         "valid references parse",

@@ -1,10 +1,11 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 /// The password storages: formats, known vectors, verification and refusals.
-@Suite("SQL: password hashing")
+@Suite("SQL: password hashing", .offThePool)
 struct PasswordHashingTests {
     static let password = GuardedString("correct horse battery staple")
     static let wrong = GuardedString("correct horse battery stapler")

@@ -5,7 +5,7 @@ import Testing
 
 /// The canary password goes through every operation; it must show up in
 /// no byte of the database files and no error message.
-@Suite("SQL: canary")
+@Suite("SQL: canary", .offThePool)
 struct SQLCanaryTests {
     typealias A = Attributes
     static let canary = Array(Canary.password.utf8)

@@ -1,10 +1,11 @@
 import GRDB
+import KeywardTestSupport
 @testable import KeywardConnectors
 import KeywardCore
 import Testing
 
 /// The `sql` connector against a real SQLite file.
-@Suite("SQL: table connector")
+@Suite("SQL: table connector", .offThePool)
 struct SQLTableConnectorTests {
     typealias A = Attributes
 

@@ -1,10 +1,11 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 /// Reading an `sql` system's connection settings, and every way they can be wrong.
-@Suite("SQL: settings")
+@Suite("SQL: settings", .offThePool)
 struct SQLTableSettingsTests {
     static let environment = ConnectorEnvironment(directory: "/srv/keyward")
 

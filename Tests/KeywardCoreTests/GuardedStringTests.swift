@@ -6,7 +6,7 @@ import Testing
 @testable import KeywardCore
 
 /// No path shows the plaintext, and the bytes are wiped on release.
-@Suite("GuardedString")
+@Suite("GuardedString", .offThePool)
 struct GuardedStringTests {
     let secret = GuardedString(Canary.password)
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The canary password pushed through planning never shows in any text the
 /// planner's results and errors produce.
-@Suite("Planner: canary")
+@Suite("Planner: canary", .offThePool)
 struct PlannerCanaryTests {
     typealias F = PlannerFixtures
 

@@ -4,7 +4,7 @@ import Testing
 
 /// The checks the planner makes before it generates a password or runs a
 /// script, and the smaller decisions around them.
-@Suite("Planner: checks before anything runs")
+@Suite("Planner: checks before anything runs", .offThePool)
 struct PlannerCheckTests {
     typealias F = PlannerFixtures
 

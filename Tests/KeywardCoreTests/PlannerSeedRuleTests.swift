@@ -4,7 +4,7 @@ import Testing
 
 /// Each rule of DESIGN.md "Rules from the seeds" that the planner enforces,
 /// in a test named after it.
-@Suite("Planner: rules from the seeds")
+@Suite("Planner: rules from the seeds", .offThePool)
 struct PlannerSeedRuleTests {
     typealias F = PlannerFixtures
 

@@ -4,7 +4,7 @@ import Testing
 
 /// The canary password, refused by every rule, never shows in a message,
 /// description or reflection of the violations and errors.
-@Suite("Policy: canary")
+@Suite("Policy: canary", .offThePool)
 struct PolicyCanaryTests {
     static let fragments = [Canary.password, "CANARY", "canary", "7f3a9c", "P@ss", "p@ss"]
 

@@ -1,9 +1,10 @@
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 /// Each way a policy can be unable to generate is reported as a sentence;
 /// sound policies are not.
-@Suite("Policy: feasibility")
+@Suite("Policy: feasibility", .offThePool)
 struct PolicyFeasibilityTests {
     typealias F = PolicyFixtures
 

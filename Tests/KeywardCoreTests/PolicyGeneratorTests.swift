@@ -1,8 +1,9 @@
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 /// The generator's styles, lengths, pairing and failures, on fixed policies.
-@Suite("Policy: generator")
+@Suite("Policy: generator", .offThePool)
 struct PolicyGeneratorTests {
     typealias F = PolicyFixtures
 

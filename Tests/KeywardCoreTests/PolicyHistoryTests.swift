@@ -4,7 +4,7 @@ import Testing
 
 /// Password history with salted PBKDF2 hashes (a low iteration count here),
 /// and the minimum and maximum age.
-@Suite("Policy: history and age")
+@Suite("Policy: history and age", .offThePool)
 struct PolicyHistoryTests {
     typealias F = PolicyFixtures
     static let iterations = 1_000

@@ -1,8 +1,9 @@
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 /// The common-password list and the word list.
-@Suite("Policy: lists")
+@Suite("Policy: lists", .offThePool)
 struct PolicyListTests {
     @Test func commonPasswordsAreNormalisedAndCaseInsensitive() {
         let list = CommonPasswordList(["Password", "password", "  letmein ", "", "   ", "Ärger"])

@@ -1,3 +1,4 @@
+import KeywardTestSupport
 import Testing
 @testable import KeywardCore
 
@@ -14,7 +15,7 @@ import Darwin
 /// Policies come from a seeded generator so a failure can be replayed: the
 /// seed is in every failure message, and `KEYWARD_POLICY_SEED=N` reruns it.
 /// Passwords always come from the generator's CSPRNG. No PBKDF2 here.
-@Suite("Policy: generator properties")
+@Suite("Policy: generator properties", .offThePool)
 struct PolicyPropertyTests {
     typealias F = PolicyFixtures
 

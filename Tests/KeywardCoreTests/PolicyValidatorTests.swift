@@ -1,8 +1,9 @@
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 /// Each rule of a policy, broken and kept, and all broken at once.
-@Suite("Policy: validator")
+@Suite("Policy: validator", .offThePool)
 struct PolicyValidatorTests {
     typealias F = PolicyFixtures
 

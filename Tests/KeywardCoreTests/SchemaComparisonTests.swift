@@ -1,8 +1,9 @@
+import KeywardTestSupport
 import Testing
 @testable import KeywardCore
 
 /// A declared schema may narrow what a system reports, never claim more.
-@Suite("Schema: declared against discovered")
+@Suite("Schema: declared against discovered", .offThePool)
 struct SchemaComparisonTests {
     static let system: [AttributeSchema] = [
         AttributeSchema(name: "uid", required: true),

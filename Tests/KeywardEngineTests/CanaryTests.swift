@@ -10,7 +10,7 @@ import Testing
 /// with a transient failure and its retry, a refused script, and recovery
 /// after a crash. Afterwards no file in the folder, no message and no log
 /// line holds it.
-@Suite("Canary through the engine")
+@Suite("Canary through the engine", .offThePool)
 struct CanaryTests {
     @Test func theCanaryNeverReachesAFileAMessageOrALogLine() async throws {
         let faults = FlakyConnector.Faults()

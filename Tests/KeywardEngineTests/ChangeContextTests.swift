@@ -3,11 +3,12 @@ import KeywardConnectors
 import KeywardCore
 import KeywardEngine
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// How a change request finds its systems and transforms the current
 /// password.
-@Suite("Change requests")
+@Suite("Change requests", .offThePool)
 struct ChangeContextTests {
     /// `salted.lua` appends `context.email`: the stored value depends on the
     /// account's attributes, so the current password must be transformed

@@ -9,7 +9,7 @@ import Testing
 /// Operations on one account run in the order they were queued, and an
 /// operation a crash left `running` runs again without applying its effect
 /// twice.
-@Suite("Per-account order and crash recovery")
+@Suite("Per-account order and crash recovery", .offThePool)
 struct OrderAndRecoveryTests {
     @Test func aResetQueuedBehindACreateRunsAfterIt() async throws {
         let fixture = try await EngineFixture()

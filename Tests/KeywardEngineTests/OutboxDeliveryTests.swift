@@ -8,7 +8,7 @@ import Testing
 /// The desk's mails through the outbox to a real aiosmtpd: kept sealed
 /// while their operations wait, sent by the worker once they executed, and
 /// deleted then.
-@Suite("Outbox: sealed until sent, then deleted", .smtpSink)
+@Suite("Outbox: sealed until sent, then deleted", .offThePool, .smtpSink)
 struct OutboxDeliveryTests {
     @Test("one-way: the mail waits sealed while the operation is queued, then arrives with the password and is deleted")
     func oneWay() async throws {

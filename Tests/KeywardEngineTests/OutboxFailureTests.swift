@@ -9,7 +9,7 @@ import Testing
 /// failed operation is deleted unsent; a mail server that is down is tried
 /// again after a delay; one that refuses the login gives the mail up. Each
 /// with its own aiosmtpd (STARTTLS, AUTH).
-@Suite("Outbox: failed operations and deliveries")
+@Suite("Outbox: failed operations and deliveries", .offThePool)
 struct OutboxFailureTests {
     @Test("the operation fails: its one-way mail is deleted, never sent, and audited")
     func operationFailed() async throws {

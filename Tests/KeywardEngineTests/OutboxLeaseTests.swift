@@ -8,7 +8,7 @@ import Testing
 /// The outbox's claims are leases: a mail whose worker died before
 /// recording the delivery is claimed again once the lease is over, never
 /// before, and never lost.
-@Suite("Outbox: claims are leases")
+@Suite("Outbox: claims are leases", .offThePool)
 struct OutboxLeaseTests {
     @Test("a claimed mail is not claimed again until its lease is over, then with attempts + 1")
     func leaseRunsOut() async throws {

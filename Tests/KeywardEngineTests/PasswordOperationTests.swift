@@ -3,11 +3,12 @@ import KeywardConnectors
 import KeywardCore
 import KeywardEngine
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// Create, change, reset and unlock from the request to the row in the
 /// target table: the real service, store, Lua scripts and `sql` connector.
-@Suite("Password operations end to end")
+@Suite("Password operations end to end", .offThePool)
 struct PasswordOperationTests {
     @Test func createQueuesAPendingAccountThenTheExecutorWritesTheRowWithTheGeneratedPassword() async throws {
         let fixture = try await EngineFixture()

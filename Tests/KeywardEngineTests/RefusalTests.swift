@@ -2,11 +2,12 @@ import Foundation
 import KeywardCore
 import KeywardEngine
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// Requests the service refuses before anything reaches the queue: each
 /// leaves the operations table empty and the target table untouched.
-@Suite("Refusals before anything is queued")
+@Suite("Refusals before anything is queued", .offThePool)
 struct RefusalTests {
     @Test func anUnknownPersonIsRefusedWithTheImportCommand() async throws {
         let fixture = try await EngineFixture()

@@ -3,12 +3,13 @@ import KeywardConnectors
 import KeywardCore
 import KeywardEngine
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// Transient failures retried with the system's backoff on a clock the test
 /// moves; permanent failures end the operation at once. Failures come from
 /// ``FlakyConnector`` around the real `sql` connector.
-@Suite("Retries")
+@Suite("Retries", .offThePool)
 struct RetryTests {
     static let policy = RetryPolicy(maxAttempts: 3, backoff: .exponential, delaySeconds: 10, maxDelaySeconds: 15)
 

@@ -2,12 +2,13 @@ import Foundation
 import KeywardCore
 import KeywardEngine
 import KeywardStore
+import KeywardTestSupport
 import Logging
 import Testing
 
 /// `maxConcurrent:` caps how many of a system's operations run at once,
 /// counting every worker that shares the store, not just one executor's.
-@Suite("Per-system concurrency caps")
+@Suite("Per-system concurrency caps", .offThePool)
 struct SystemLimitTests {
     @Test func theStoreClaimsNoMoreThanTheCapCountingRunningOnes() async throws {
         let fixture = try await EngineFixture()

@@ -10,7 +10,7 @@ import Testing
 /// Two-way initialization: the link's token properties (256 random bits,
 /// hash-only storage, single use, expiry, revocation by a later password
 /// operation) and the password it sets, down to the target table.
-@Suite("Two-way initialization links")
+@Suite("Two-way initialization links", .offThePool)
 struct TwoWayLinkTests {
     /// A service whose clock the test moves.
     final class Clock: Sendable {

@@ -1,5 +1,6 @@
 import KeywardConnectors
 import KeywardCore
+import KeywardTestSupport
 import Synchronization
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 
 /// The `ad` connector's pieces that need no directory: settings, the
 /// `unicodePwd` value, filters, error mapping, the cleartext refusal.
-@Suite("AD connector units")
+@Suite("AD connector units", .offThePool)
 struct ADConnectorUnitTests {
     // MARK: Settings
 

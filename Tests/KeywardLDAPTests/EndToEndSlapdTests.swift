@@ -11,7 +11,7 @@ import Testing
 /// set-password page, and binds as the person. The canary password ends up
 /// in slapd and nowhere else: not in any log, the store's files, nor
 /// anything the mail server saw.
-@Suite("End to end: slapd, mail and the set-password page", .slapd, .smtpSink, .serialized)
+@Suite("End to end: slapd, mail and the set-password page", .offThePool, .slapd, .smtpSink, .serialized)
 struct EndToEndSlapdTests {
     var server: SlapdServer { SlapdServer.current! }
 

@@ -3,6 +3,7 @@ import KeywardConnectors
 import KeywardCore
 import KeywardQueueTestSupport
 import KeywardLDAP
+import KeywardTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ import Glibc
 /// which `make setup` installs, are required). Serialized: a test
 /// reads the process-wide Kerberos variables a concurrent bind would set.
 @Suite(
-    "LDAP client: GSSAPI against slapd", .slapdWithKerberos,
+    "LDAP client: GSSAPI against slapd", .offThePool, .slapdWithKerberos,
     .serialized)
 struct LDAPClientGSSAPITests {
     var server: SlapdServer { SlapdServer.current! }

@@ -1,9 +1,10 @@
 import KeywardCore
 import KeywardLDAP
+import KeywardTestSupport
 import Testing
 
 /// The connection pool against its own slapd, which one test restarts.
-@Suite("LDAP connection pool against slapd", .slapd, .serialized)
+@Suite("LDAP connection pool against slapd", .offThePool, .slapd, .serialized)
 struct LDAPClientPoolTests {
     var server: SlapdServer { SlapdServer.current! }
 

@@ -1,11 +1,12 @@
 import Foundation
 import KeywardCore
 import KeywardLDAP
+import KeywardTestSupport
 import Testing
 
 /// The libldap client against a real slapd: TLS set-up, binds, the
 /// cleartext refusal, ppolicy decoding, timeouts.
-@Suite("LDAP client against slapd", .slapd)
+@Suite("LDAP client against slapd", .offThePool, .slapd)
 struct LDAPClientTests {
     var server: SlapdServer { SlapdServer.current! }
 

@@ -8,7 +8,7 @@ import Testing
 /// The canary password goes through create, reset, change and their
 /// failures; it must appear in no error and in no byte of slapd's log
 /// (stats level, `-d 256`).
-@Suite("ldap connector: canary", .slapd)
+@Suite("ldap connector: canary", .offThePool, .slapd)
 struct LDAPConnectorCanaryTests {
     typealias Fixture = LDAPConnectorFixture
     var server: SlapdServer { SlapdServer.current! }

@@ -1,10 +1,11 @@
 import KeywardConnectors
 import KeywardCore
 import KeywardLDAP
+import KeywardTestSupport
 import Testing
 
 /// The `ldap` connector's settings, checked without a server.
-@Suite("ldap connector settings")
+@Suite("ldap connector settings", .offThePool)
 struct LDAPConnectorSettingsTests {
     static let location = SourceLocation(file: "connectors/directory.yaml", line: 2, column: 1)
 

@@ -3,12 +3,13 @@ import KeywardConnectors
 import KeywardCore
 import KeywardQueueTestSupport
 import KeywardLDAP
+import KeywardTestSupport
 import Testing
 
 /// The `ldap` connector against a real slapd with ppolicy. Every password
 /// operation is proven the way a login would see it: a bind as the person
 /// with the new password succeeds, one with the old password fails (49).
-@Suite("ldap connector against slapd", .slapd)
+@Suite("ldap connector against slapd", .offThePool, .slapd)
 struct LDAPConnectorTests {
     typealias Fixture = LDAPConnectorFixture
     var server: SlapdServer { SlapdServer.current! }

@@ -1,6 +1,7 @@
 import KeywardConnectors
 import KeywardCore
 import KeywardQueueTestSupport
+import KeywardTestSupport
 import Synchronization
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 /// The `ldap` connector's pieces that need no server: error mapping,
 /// subschema parsing, entry building, and the roll-back after a refused
 /// first password (over a scripted session).
-@Suite("ldap connector units")
+@Suite("ldap connector units", .offThePool)
 struct LDAPConnectorUnitTests {
     static func classify(
         _ code: Int32, _ diagnostic: String = "", _ policy: PasswordPolicyError? = nil,

@@ -11,7 +11,7 @@ import Testing
 /// both ways it sets a password. Afterwards its UTF-8 and UTF-16LE bytes
 /// are in no file of the store's folder, no text the engine produced, and
 /// not in slapd's log (stats level, `-d 256`).
-@Suite("Queue: the canary through slapd", .slapd, .serialized)
+@Suite("Queue: the canary through slapd", .offThePool, .slapd, .serialized)
 struct QueueCanarySlapdTests {
     var server: SlapdServer { SlapdServer.current! }
 

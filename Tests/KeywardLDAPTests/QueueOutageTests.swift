@@ -5,6 +5,7 @@ import KeywardEngine
 import KeywardQueueTestSupport
 import KeywardLDAP
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// slapd is killed (SIGKILL) in the middle of the executor's second batch
@@ -13,7 +14,7 @@ import Testing
 /// person binds with the password their last request set. The kill falls
 /// between requests; a reset the server made whose answer was lost is the
 /// last test.
-@Suite("Queue: slapd killed mid-batch", .slapd, .serialized)
+@Suite("Queue: slapd killed mid-batch", .offThePool, .slapd, .serialized)
 struct QueueOutageTests {
     var server: SlapdServer { SlapdServer.current! }
 

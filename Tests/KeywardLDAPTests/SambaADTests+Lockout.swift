@@ -1,6 +1,7 @@
 import KeywardConnectors
 import KeywardCore
 import KeywardLDAP
+import KeywardTestSupport
 import Testing
 
 extension SambaADTests {

@@ -1,6 +1,7 @@
 import KeywardConnectors
 import KeywardCore
 import KeywardLDAP
+import KeywardTestSupport
 import Testing
 
 /// The `ad` connector against a real Samba AD DC, in both auth modes.
@@ -9,7 +10,7 @@ import Testing
 /// suites run one after another, each with its own copy of the template.
 /// Results are proved the way a login would: a simple bind over LDAPS as
 /// the person (``SambaServer/bindUser(_:_:)``).
-@Suite("Samba AD DC", .serialized)
+@Suite("Samba AD DC", .offThePool, .serialized)
 struct SambaADTests {
     @Suite("Accounts", .sambaDC)
     struct Accounts {

@@ -2,12 +2,13 @@ import Foundation
 import KeywardConnectors
 import KeywardCore
 import KeywardPlugins
+import KeywardTestSupport
 import Testing
 
 /// The conformance suite behind `keyward plugin test`: the example plugin
 /// passes every check; a sloppy plugin fails the checks it should, and the
 /// suite never shows a canary.
-@Suite("Plugin conformance suite")
+@Suite("Plugin conformance suite", .offThePool)
 struct ConformanceSuiteTests {
     let folder: PluginFolder
 

@@ -2,6 +2,7 @@ import Foundation
 import KeywardConnectors
 import KeywardCore
 import KeywardPlugins
+import KeywardTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -10,7 +11,7 @@ import Glibc
 
 /// The `external` connector's settings (checked when it is made), the
 /// plugin's environment and folder, capabilities, and the pool.
-@Suite("External connector")
+@Suite("External connector", .offThePool)
 struct ExternalConnectorTests {
     let folder: PluginFolder
 

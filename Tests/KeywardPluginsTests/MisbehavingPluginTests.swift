@@ -14,7 +14,7 @@ import Glibc
 /// echo secrets or speak another protocol version: each gives a clear
 /// structured error, and the connector serves the next request with a
 /// fresh process.
-@Suite("Misbehaving plugins")
+@Suite("Misbehaving plugins", .offThePool)
 struct MisbehavingPluginTests {
     let folder: PluginFolder
     let connector: ExternalConnector
@@ -111,6 +111,11 @@ struct MisbehavingPluginTests {
     func unsolicited() async throws {
         let before = try await pluginPID()
         _ = try await connector.get(uid: "unsolicited")
+        // The plugin writes its extra line just after its answer; on a loaded
+        // machine it can come after the next request has gone out, which is
+        // then a protocol error (the other outcome of the same misbehaviour).
+        // This test is about the line that came first, so it lets it come.
+        try await Task.sleep(for: .seconds(2))
         let after = try await pluginPID()
         #expect(after != before)
         #expect(logs.lines.contains { $0.contains("wrote output between requests") }, "\(logs.lines)")

@@ -1,6 +1,7 @@
 import Foundation
 import KeywardConnectors
 import KeywardCore
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardPlugins
@@ -8,7 +9,7 @@ import Testing
 /// The protocol's encoding and decoding, without a process: request lines
 /// (escaping of secrets and plain values), the hello, answers, the search
 /// for echoed secrets, and command lines.
-@Suite("Plugin protocol codec")
+@Suite("Plugin protocol codec", .offThePool)
 struct PluginCodecTests {
     /// The line `request` encodes to, as text, and as JSON.
     static func encode(_ request: PluginRequest, id: Int = 7) throws -> (String, [String: Any]) {
@@ -94,7 +95,7 @@ struct PluginCodecTests {
 }
 
 /// What a plugin answers: decoded, checked, mapped to connector errors.
-@Suite("Plugin answers")
+@Suite("Plugin answers", .offThePool)
 struct PluginAnswerTests {
     static func decode(_ line: String, id: Int = 3) throws(PluginFailure) -> PluginReply {
         try PluginReply.decode(Array(line.utf8), id: id)
@@ -212,7 +213,7 @@ struct PluginAnswerTests {
 }
 
 /// The search for a request's secrets in an answer.
-@Suite("Echoed secrets")
+@Suite("Echoed secrets", .offThePool)
 struct SecretEchoTests {
     static func finds(_ secret: String, in line: String) -> Bool {
         Array(line.utf8).withUnsafeBytes { SecretEchoScanner.finds([GuardedString(secret)], in: $0) }
@@ -244,7 +245,7 @@ struct SecretEchoTests {
 }
 
 /// How `command` is split into a program and its arguments.
-@Suite("Plugin command lines")
+@Suite("Plugin command lines", .offThePool)
 struct CommandWordsTests {
     @Test(
         "words, quotes and escapes",

@@ -11,7 +11,7 @@ import Testing
 /// the example plugin for create, reset, change and unlock with the canary
 /// password; and an engine that keeps serving one system while another's
 /// plugin hangs.
-@Suite("Plugins through the queue")
+@Suite("Plugins through the queue", .offThePool)
 struct PluginQueueTests {
     let folder: PluginFolder
 

@@ -1,9 +1,10 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 /// docs/plugin-protocol.md stays true: its full example exchange is what
 /// the example plugin answers, line for line.
-@Suite("The protocol document")
+@Suite("The protocol document", .offThePool)
 struct ProtocolDocumentTests {
     static let document = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

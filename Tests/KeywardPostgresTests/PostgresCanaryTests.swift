@@ -9,7 +9,7 @@ import Testing
 /// The canary password through the queue, the outbox and the tokens: never
 /// in PostgreSQL's tables in the clear (a pg_dump), never in its log (every
 /// statement and its parameters logged), never in Keyward's log or errors.
-@Suite("PostgreSQL: the canary")
+@Suite("PostgreSQL: the canary", .offThePool)
 struct PostgresCanaryTests {
     @Test func theCanaryIsInNoTableNoServerLogAndNoStoreLog() async throws {
         let server = try PostgresServer.dedicated()

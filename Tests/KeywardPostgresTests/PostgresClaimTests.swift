@@ -8,7 +8,7 @@ import Testing
 
 /// Many workers, one queue: several store instances (as several nodes
 /// would open) claiming from one database at once.
-@Suite("PostgreSQL: claims shared by several workers")
+@Suite("PostgreSQL: claims shared by several workers", .offThePool)
 struct PostgresClaimTests {
     @Test func workersClaimingAtOnceTakeEachOperationOnceAndOneAccountInOrder() async throws {
         let database = try PostgresServer.shared().makeDatabase()

@@ -8,7 +8,7 @@ import Testing
 /// Opening the store: TLS verified against the test CA (and nothing else),
 /// never plain text unless asked, a refused login named as such, and the
 /// migrations run once however many nodes start together.
-@Suite("PostgreSQL: connecting and migrating")
+@Suite("PostgreSQL: connecting and migrating", .offThePool)
 struct PostgresConnectionTests {
     @Test func verifyFullAgainstTheTestCAOpensAndMigrates() async throws {
         try await PostgresFixture.withStore { store, database, _ in

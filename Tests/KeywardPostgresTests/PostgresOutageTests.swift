@@ -7,7 +7,7 @@ import Testing
 
 /// The database lost mid-batch: PostgreSQL stopped while a worker holds
 /// claims, then started again.
-@Suite("PostgreSQL: losing the database")
+@Suite("PostgreSQL: losing the database", .offThePool)
 struct PostgresOutageTests {
     @Test func callsFailTransientlyWhileItIsGoneAndNothingIsLostOrDoneTwice() async throws {
         let server = try PostgresServer.dedicated()

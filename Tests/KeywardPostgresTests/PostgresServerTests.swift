@@ -3,7 +3,7 @@ import Testing
 
 /// The test harness itself: the shared server, fresh databases, the dump
 /// and the log, and a dedicated server stopped and started again.
-@Suite("PostgreSQL: test server")
+@Suite("PostgreSQL: test server", .offThePool)
 struct PostgresServerTests {
     @Test func sharedServerMakesFreshDatabasesAndDumpsThem() throws {
         let server = try PostgresServer.shared()

@@ -16,7 +16,7 @@ enum PostgresFixture {
     ) async throws -> PostgresStore {
         try await PostgresStore.open(
             url: database.url + (settings.contains("pool=") ? "" : "&pool=4")
-                + (settings.contains("timeout=") ? "" : "&timeout=5") + settings, keyring: Keyring(current: key),
+                + (settings.contains("timeout=") ? "" : "&timeout=15") + settings, keyring: Keyring(current: key),
             environment: database.environment, logger: logger)
     }
 

@@ -5,7 +5,7 @@ import KeywardTestSupport
 import Testing
 
 /// The `store: postgres://…` URL and where its password comes from.
-@Suite("PostgreSQL: store settings")
+@Suite("PostgreSQL: store settings", .offThePool)
 struct PostgresStoreSettingsTests {
     private let secret = Canary.password
 

@@ -12,7 +12,7 @@ import Testing
 /// test's own that logs every statement with its parameters: it must be in
 /// no table in the clear (a `pg_dump`), not in the server's log, not in an
 /// error, and not in a log line of the connector (captured at trace level).
-@Suite("PostgresTable: canary", .serialized)
+@Suite("PostgresTable: canary", .offThePool, .serialized)
 struct PostgresTableCanaryTests {
     typealias F = PostgresTableFixture
 

@@ -10,7 +10,7 @@ import Testing
 /// Reaching the database: a refused login, certificates that must not be
 /// trusted, plaintext only when asked for, and a server that stops and
 /// comes back.
-@Suite("PostgresTable: connecting")
+@Suite("PostgresTable: connecting", .offThePool)
 struct PostgresTableConnectionTests {
     typealias F = PostgresTableFixture
 

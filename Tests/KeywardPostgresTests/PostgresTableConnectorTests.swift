@@ -8,7 +8,7 @@ import Testing
 
 /// The `sql` connector against a real PostgreSQL 15: every operation, on a
 /// fresh database each.
-@Suite("PostgresTable: operations")
+@Suite("PostgresTable: operations", .offThePool)
 struct PostgresTableConnectorTests {
     typealias F = PostgresTableFixture
 

@@ -45,7 +45,7 @@ struct PostgresTableFixture: ConnectorTestFixture {
         _ overrides: [String: ConnectionValue?] = [:], attributes: [AttributeMapping] = Self.mapping
     ) -> ConnectorDefinition {
         var connection: [String: ConnectionValue] = [
-            "url": .plain(database.url + "&connect_timeout=3"), "password": .environment("KEYWARD_TEST_PG_PASSWORD"),
+            "url": .plain(database.url + "&connect_timeout=10"), "password": .environment("KEYWARD_TEST_PG_PASSWORD"),
             "table": .plain("people"), "lockedColumn": .plain("locked"), "mustChangeColumn": .plain("must_change"),
             "passwordStorage": .plain("pgcrypto-bcrypt"), "bcryptCost": .plain("4"),
         ]

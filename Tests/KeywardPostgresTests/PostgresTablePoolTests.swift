@@ -9,7 +9,7 @@ import Testing
 
 /// The pool's two kinds of waiting too long: every session busy (the
 /// client is kept, the operation may retry) and none to be had.
-@Suite("PostgresTable: pool")
+@Suite("PostgresTable: pool", .offThePool)
 struct PostgresTablePoolTests {
     typealias F = PostgresTableFixture
 

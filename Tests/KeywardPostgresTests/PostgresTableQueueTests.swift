@@ -15,7 +15,7 @@ import Testing
 /// once it is back). Afterwards the canary is in no text the engine
 /// produced, no file of the store's folder, no table of the database in
 /// the clear, and not in the server's log.
-@Suite("PostgresTable: through the queue", .serialized)
+@Suite("PostgresTable: through the queue", .offThePool, .serialized)
 struct PostgresTableQueueTests {
     typealias F = PostgresTableFixture
     static let retry = RetryPolicy(maxAttempts: 5, backoff: .fixed, delaySeconds: 30, maxDelaySeconds: 30)

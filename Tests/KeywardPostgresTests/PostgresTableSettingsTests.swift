@@ -8,7 +8,7 @@ import Testing
 
 /// Reading an `sql` system's settings when its url is PostgreSQL's, and
 /// where the database password comes from. No server needed.
-@Suite("PostgresTable: settings")
+@Suite("PostgresTable: settings", .offThePool)
 struct PostgresTableSettingsTests {
     static let location = SourceLocation(file: "connectors/hr.yaml", line: 3, column: 1)
 

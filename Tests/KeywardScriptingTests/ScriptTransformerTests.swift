@@ -7,7 +7,7 @@ import Testing
 
 /// The planner's transformer on the real sandbox: script loading and caching,
 /// context and failure mapping, and the canary through planning with real Lua.
-@Suite("ScriptTransformer")
+@Suite("ScriptTransformer", .offThePool)
 struct ScriptTransformerTests {
     static let scripts: [String: String] = [
         "scripts/upper.lua": "if attributeValue == nil then return nil end\nreturn attributeValue:upper()\n",
@@ -133,7 +133,7 @@ struct ScriptTransformerTests {
 
 /// The canary through the planner with real Lua scripts: success, policy
 /// failure and script failure.
-@Suite("ScriptTransformer: planning with real scripts")
+@Suite("ScriptTransformer: planning with real scripts", .offThePool)
 struct ScriptTransformerPlanningTests {
     static let here = SourceLocation(file: "connectors/ldap.yaml", line: 1, column: 1)
     static let alice = Identity(username: "alice", email: "alice@example.com")

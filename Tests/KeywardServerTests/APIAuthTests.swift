@@ -8,7 +8,7 @@ import KeywardTestSupport
 import Testing
 
 /// The bearer token in front of every `/api/v1` route, over real HTTP.
-@Suite("API: bearer tokens and scopes")
+@Suite("API: bearer tokens and scopes", .offThePool)
 struct APIAuthTests {
     static let path = "/api/v1/people/ada/accounts"
 

@@ -11,7 +11,7 @@ import Testing
 /// generated password and link of both initializations: none of them in any
 /// response (body or header), the server's logs (access log included), the
 /// executor's logs, the audit log, or the store's files.
-@Suite("API: the canary")
+@Suite("API: the canary", .offThePool)
 struct APICanaryTests {
     @Test func noSecretLeavesThroughTheAPI() async throws {
         let notifier = APIRecordingNotifier()

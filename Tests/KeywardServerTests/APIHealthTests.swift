@@ -8,7 +8,7 @@ import KeywardTestSupport
 import Testing
 
 /// `/healthz` and the headers every response carries, over real HTTP.
-@Suite("Health and security headers")
+@Suite("Health and security headers", .offThePool)
 struct APIHealthTests {
     @Test func healthzAnswersOkWithTheStrictHeaders() async throws {
         let server = try await ServerHarness.start()

@@ -9,7 +9,7 @@ import Testing
 
 /// Initialization through the API: one-way (generated, provisioned, the
 /// password handed to the mail only) and two-way (a link mailed).
-@Suite("API: initialize")
+@Suite("API: initialize", .offThePool)
 struct APIInitializeTests {
     @Test func oneWayQueuesTheAccountAndMailsThePasswordWithoutAnsweringIt() async throws {
         let notifier = APIRecordingNotifier()

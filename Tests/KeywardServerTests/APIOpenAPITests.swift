@@ -10,7 +10,7 @@ import Testing
 
 /// `/openapi.json` against the router: every JSON route is described, every
 /// described path is served, with the scope the handler checks.
-@Suite("API: the OpenAPI document")
+@Suite("API: the OpenAPI document", .offThePool)
 struct APIOpenAPITests {
     /// The router's routes the document must cover: the API and the public JSON/text routes (not the pages).
     static func jsonRoutes(_ server: ServerHarness) -> Set<String> {

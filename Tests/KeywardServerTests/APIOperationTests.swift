@@ -9,7 +9,7 @@ import Testing
 
 /// Change, reset and unlock through the API, from the request to the row in
 /// the target table: the real server, desk, queue and `sql` connector.
-@Suite("API: change, reset, unlock")
+@Suite("API: change, reset, unlock", .offThePool)
 struct APIOperationTests {
     static let old = "Old-Passw0rd-1"
     static let new = "New-Passw0rd-2"

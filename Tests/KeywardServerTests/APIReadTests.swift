@@ -8,7 +8,7 @@ import KeywardTestSupport
 import Testing
 
 /// The reads: a person's accounts, the queue, the audit log.
-@Suite("API: accounts, operations, audit")
+@Suite("API: accounts, operations, audit", .offThePool)
 struct APIReadTests {
     @Test func accountsListEachSystemsOperations() async throws {
         let server = try await ServerHarness.start()

@@ -9,7 +9,7 @@ import Testing
 
 /// The request body parser: JSON to values, password fields to guarded
 /// memory, refusals that never quote a value.
-@Suite("API: request bodies")
+@Suite("API: request bodies", .offThePool)
 struct APIRequestBodyTests {
     static func parse(_ json: String, allowed: Set<String> = ["system", "password", "systems", "mustChange"])
         throws(APIError) -> APIRequestBody

@@ -5,7 +5,7 @@ import Testing
 /// The pages in a real headless Chromium (Debian's `chromium` through
 /// `chromium-driver`): fill the forms, submit them, read the result, as a
 /// person would; one browser at a time.
-@Suite("Browser", .serialized)
+@Suite("Browser", .offThePool, .serialized)
 struct BrowserTests {
     static let chosen = Canary.password + "-browser"
 

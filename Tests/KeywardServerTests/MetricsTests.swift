@@ -9,7 +9,7 @@ import Testing
 
 /// `/metrics` after real operations: the executor's attempts and their
 /// latency, the queue's depth, the requests by route pattern.
-@Suite("Metrics")
+@Suite("Metrics", .offThePool)
 struct MetricsTests {
     @Test func attemptsLatencyQueueDepthAndRequestsAreExposed() async throws {
         let server = try await ServerHarness.start()

@@ -6,7 +6,7 @@ import Testing
 /// Every form post needs the token of its own form under the visitor's
 /// cookie (or session), and a same-origin browser; otherwise 403 and
 /// nothing is done.
-@Suite("Pages: CSRF")
+@Suite("Pages: CSRF", .offThePool)
 struct PageCSRFTests {
     static let password = Canary.password + "-csrf"
     static let expiredForm = "This form expired or did not come from Keyward; reload the page and try again."

@@ -6,7 +6,7 @@ import Testing
 /// The self-service change page over real HTTP: the systems offered, the
 /// change down to the target table, the current password verified by the
 /// system, and the refusals.
-@Suite("Pages: self-service change")
+@Suite("Pages: self-service change", .offThePool)
 struct PageChangeTests {
     static let old = "Old-password-42"
     static let new = Canary.password + "-change"

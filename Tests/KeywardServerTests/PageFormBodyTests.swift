@@ -1,4 +1,5 @@
 import KeywardCore
+import KeywardTestSupport
 import NIOCore
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 /// The form parser: percent-decoding, secrets straight into guarded memory,
 /// the body wiped; and the CSRF tokens' binding.
-@Suite("Pages: form body and CSRF tokens")
+@Suite("Pages: form body and CSRF tokens", .offThePool)
 struct PageFormBodyTests {
     @Test func secretsAreDecodedIntoGuardedStringsAndTheBodyIsWiped() {
         var body = ByteBuffer(string: "username=ada+lovelace&new=P%40ss+w%C3%B6rd%21&confirm=%zz%4&system=hr&system=crm&flag")

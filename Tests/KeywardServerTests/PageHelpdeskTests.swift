@@ -9,7 +9,7 @@ import Testing
 /// The helpdesk pages over real HTTP: sign-in with a `helpdesk` token, the
 /// session cookie, the buttons each system's capabilities allow, and what
 /// they do.
-@Suite("Pages: helpdesk")
+@Suite("Pages: helpdesk", .offThePool)
 struct PageHelpdeskTests {
     @Test func signingInNeedsATokenWithTheHelpdeskScope() async throws {
         try await PageFixture.with { fixture in

@@ -5,7 +5,7 @@ import Testing
 
 /// Password and token posts take attempts per client and per account; over
 /// the limit, a 429 page with `Retry-After` and nothing done.
-@Suite("Pages: attempt limits")
+@Suite("Pages: attempt limits", .offThePool)
 struct PageLimitTests {
     @Test func theAccountLimitStopsChangeAttemptsWithRetryAfter() async throws {
         try await PageFixture.with({ $0.attemptsPerAccountPerHour = 2 }) { fixture in

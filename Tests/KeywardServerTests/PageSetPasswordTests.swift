@@ -5,7 +5,7 @@ import Testing
 
 /// The two-way initialization page over real HTTP: the form, the password
 /// it sets down to the target table, and every refusal.
-@Suite("Pages: set-password link")
+@Suite("Pages: set-password link", .offThePool)
 struct PageSetPasswordTests {
     static let chosen = Canary.password + "-link"
 

@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// The API clients' tokens in the store: only a hash kept, found by it,
 /// listed, revoked, audited.
-@Suite("Store: API tokens")
+@Suite("Store: API tokens", .offThePool)
 struct APITokenStoreTests {
     @Test func aNewTokenIsKwAnd256BitsAndOnlyItsHashIsStored() async throws {
         let folder = try StoreFolder()

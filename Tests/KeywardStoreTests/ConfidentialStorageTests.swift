@@ -7,7 +7,7 @@ import Testing
 
 /// Secrets at rest: never plaintext in any file, bound to their row, and
 /// readable only with the key that sealed them.
-@Suite("Store: confidential storage")
+@Suite("Store: confidential storage", .offThePool)
 struct ConfidentialStorageTests {
     @Test func canaryNeverReachesAnyFile() async throws {
         let folder = try StoreFolder()

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
 import KeywardCore
+import KeywardTestSupport
 @testable import KeywardStore
 import Testing
 
-@Suite("Group commit")
+@Suite("Group commit", .offThePool)
 struct GroupCommitTests {
     struct Refused: Error, Equatable {
         let index: Int

@@ -6,7 +6,7 @@ import Testing
 
 /// The master key: its id and text form, where it is found, and how its
 /// file is written and checked.
-@Suite("Store: master key")
+@Suite("Store: master key", .offThePool)
 struct MasterKeyTests {
     @Test func generatedKeysDifferAndHaveShortHexIDs() throws {
         let first = MasterKey.generate()

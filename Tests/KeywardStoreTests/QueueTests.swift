@@ -5,7 +5,7 @@ import KeywardTestSupport
 import Testing
 
 /// Queueing, claiming, finishing and recovering operations.
-@Suite("Store: queue")
+@Suite("Store: queue", .offThePool)
 struct QueueTests {
     @Test(arguments: StoreEngine.allCases) func enqueueStoresOperationsAccountsAndAuditInOrder(engine: StoreEngine) async throws {
         let folder = try StoreFolder()

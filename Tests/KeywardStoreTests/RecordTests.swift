@@ -1,10 +1,11 @@
 import Foundation
 import KeywardCore
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// Identities, accounts and the audit log.
-@Suite("Store: identities, accounts, audit")
+@Suite("Store: identities, accounts, audit", .offThePool)
 struct RecordTests {
     @Test(arguments: StoreEngine.allCases) func upsertCountsInsertsAndUpdates(engine: StoreEngine) async throws {
         let folder = try StoreFolder()

@@ -1,10 +1,11 @@
 import Foundation
 import KeywardCore
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// What an admin may do to a queued operation, and what is refused.
-@Suite("Store: retry and cancel")
+@Suite("Store: retry and cancel", .offThePool)
 struct RetryCancelTests {
     @Test(arguments: StoreEngine.allCases) func retryingOperationBecomesDueNow(engine: StoreEngine) async throws {
         let folder = try StoreFolder()

@@ -2,10 +2,11 @@ import Foundation
 import GRDB
 import KeywardCore
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// Opening a store: the schema, re-opening, and the files it refuses.
-@Suite("Store: schema and opening")
+@Suite("Store: schema and opening", .offThePool)
 struct SchemaTests {
     @Test func migrationsCreateTheSchemaAndReopeningIsIdempotent() async throws {
         let folder = try StoreFolder()

@@ -6,7 +6,7 @@ import Logging
 import Testing
 
 /// The demo's local sink: each mail an `.eml` file, readable by its owner only.
-@Suite("Folder mailer")
+@Suite("Folder mailer", .offThePool)
 struct FolderMailerTests {
     @Test("each mail becomes a 0600 file in a 0700 folder, byte for byte")
     func writes() async throws {

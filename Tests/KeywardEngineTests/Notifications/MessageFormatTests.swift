@@ -6,7 +6,7 @@ import Testing
 
 /// The bytes of a rendered message: RFC 5322 headers, MIME structure, line
 /// lengths and encodings, read without a mail server.
-@Suite("Message format")
+@Suite("Message format", .offThePool)
 struct MessageFormatTests {
     static func lines(_ mail: OutgoingMail) -> [String] {
         MailFixture.text(of: mail).components(separatedBy: "\r\n")

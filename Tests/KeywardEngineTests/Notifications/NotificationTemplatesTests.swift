@@ -7,7 +7,7 @@ import Testing
 /// Loading templates: the shipped ones, overrides per system, and every
 /// template that would put a secret where it must not be, refused with the
 /// file (and line and column) named.
-@Suite("Notification templates")
+@Suite("Notification templates", .offThePool)
 struct NotificationTemplatesTests {
     @Test("the shipped templates load, and every kind renders")
     func shipped() throws {

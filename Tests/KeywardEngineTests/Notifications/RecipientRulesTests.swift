@@ -1,10 +1,11 @@
 import KeywardCore
 import KeywardEngine
+import KeywardTestSupport
 import Testing
 
 /// Who gets which mail: defaults, per-kind and per-system rules, and the
 /// errors for people without an address.
-@Suite("Recipient rules")
+@Suite("Recipient rules", .offThePool)
 struct RecipientRulesTests {
     static let person = MailFixture.person
 

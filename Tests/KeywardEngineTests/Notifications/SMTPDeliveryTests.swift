@@ -7,7 +7,7 @@ import Testing
 /// Real deliveries through libcurl to a real aiosmtpd that requires STARTTLS
 /// and AUTH; what arrived is read back by Python's `email` package (headers
 /// decoded, parts decoded from quoted-printable or base64).
-@Suite("SMTP delivery to aiosmtpd (STARTTLS, AUTH)", .smtpSink)
+@Suite("SMTP delivery to aiosmtpd (STARTTLS, AUTH)", .offThePool, .smtpSink)
 struct SMTPDeliveryTests {
     @Test("a one-way mail arrives over STARTTLS after AUTH, the password in both parts and nowhere else")
     func oneWay() async throws {

@@ -11,7 +11,7 @@ import Glibc
 /// Deliveries that must fail, each with the mapped error, nothing sent where
 /// nothing may be, and the canary password (the mail is always a one-way
 /// initialization) in no error and no log line.
-@Suite("SMTP failures are mapped and leak nothing")
+@Suite("SMTP failures are mapped and leak nothing", .offThePool)
 struct SMTPFailureTests {
     /// Sends a one-way canary mail with `mailer`; the error and the log lines.
     static func failure(_ mailer: (LogCapture) throws -> SMTPMailer) async throws -> (MailError, [String]) {

@@ -1,9 +1,10 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
 
-@Suite("Rule catalogue")
+@Suite("Rule catalogue", .offThePool)
 struct CheckerCatalogueTests {
     @Test("ids run KW001 to KW012, and ids and names are unique")
     func identifiers() {

@@ -1,3 +1,4 @@
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
@@ -29,7 +30,7 @@ private func lexError(_ source: String) -> LuaSyntaxError? {
 
 private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
-@Suite("Lua lexer")
+@Suite("Lua lexer", .offThePool)
 struct CheckerLexerTests {
     @Test("long strings of any level, first newline skipped")
     func longStrings() throws {

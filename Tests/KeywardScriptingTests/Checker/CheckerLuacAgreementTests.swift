@@ -1,4 +1,5 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
@@ -21,7 +22,7 @@ private func luacAccepts(_ source: String, luac: String) throws -> Bool {
     return process.terminationStatus == 0
 }
 
-@Suite("Checker agrees with luac", .enabled(if: luac != nil, "luac5.4 is not installed"))
+@Suite("Checker agrees with luac", .offThePool, .enabled(if: luac != nil, "luac5.4 is not installed"))
 struct CheckerLuacAgreementTests {
     static let corpus = [
         "return 0xA.8p-1", "return 0x.p1", "return 1e+", "return 3.", "return .5e", "return 08", "return 0x1P+4",

@@ -1,3 +1,4 @@
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
@@ -12,7 +13,7 @@ private func ruleIDs(_ source: String, allowReveal: Bool = false) -> [String] {
     CheckerTestSupport.ruleIDs(source, allowReveal: allowReveal)
 }
 
-@Suite("Checker rules KW008–KW012")
+@Suite("Checker rules KW008–KW012", .offThePool)
 struct CheckerMoreRuleTests {
     // MARK: KW008
 

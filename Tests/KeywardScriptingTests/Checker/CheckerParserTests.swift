@@ -1,3 +1,4 @@
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
@@ -51,7 +52,7 @@ private func renderedReturn(_ source: String) throws -> String {
     return values.map(rendered).joined(separator: ", ")
 }
 
-@Suite("Lua parser")
+@Suite("Lua parser", .offThePool)
 struct CheckerParserTests {
     static let validChunks = [
         "", ";;;", "return", "return;", "return 1, 2, ...", "x = 1 return",

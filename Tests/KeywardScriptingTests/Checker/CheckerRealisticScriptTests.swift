@@ -1,8 +1,9 @@
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
 
-@Suite("Realistic scripts")
+@Suite("Realistic scripts", .offThePool)
 struct CheckerRealisticScriptTests {
     static let cleanScripts = [
         """

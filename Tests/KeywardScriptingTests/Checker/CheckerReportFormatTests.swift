@@ -1,9 +1,10 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
 
-@Suite("Report formats")
+@Suite("Report formats", .offThePool)
 struct CheckerReportFormatTests {
     static let reports = [
         ScriptChecker().check(source: "x = 1\nprint(attributeValue)\nreturn nil", path: "scripts/bad one.lua"),

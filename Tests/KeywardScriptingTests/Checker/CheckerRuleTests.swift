@@ -1,3 +1,4 @@
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
@@ -13,7 +14,7 @@ private func ruleIDs(_ source: String, allowReveal: Bool = false) -> [String] {
     CheckerTestSupport.ruleIDs(source, allowReveal: allowReveal)
 }
 
-@Suite("Checker rules")
+@Suite("Checker rules", .offThePool)
 struct CheckerRuleTests {
     // MARK: KW001
 

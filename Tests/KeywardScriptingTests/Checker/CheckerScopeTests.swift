@@ -1,3 +1,4 @@
+import KeywardTestSupport
 import Testing
 
 @testable import KeywardScripting
@@ -26,7 +27,7 @@ private func globalColumns(of name: String, in source: String) throws -> [Int] {
     return resolution.globalReferences.filter { $0.name == name }.map(\.position.column)
 }
 
-@Suite("Scope resolution")
+@Suite("Scope resolution", .offThePool)
 struct CheckerScopeTests {
     @Test("`local x = x` reads the outer x on the right")
     func localShadowing() throws {

@@ -1,9 +1,10 @@
 import CLuaSandbox
 import Foundation
+import KeywardTestSupport
 import Testing
 
 /// The hash primitives behind `hash()`, on published test vectors.
-@Suite("Digest vectors")
+@Suite("Digest vectors", .offThePool)
 struct DigestVectorTests {
     static func hex(_ algorithm: String, _ text: String) -> String? {
         var out = [UInt8](repeating: 0, count: 64)

@@ -1,9 +1,10 @@
 import KeywardCore
+import KeywardTestSupport
 import Testing
 @testable import KeywardScripting
 
 /// The GuardedString handle API, method by method, against known answers.
-@Suite("Handle methods")
+@Suite("Handle methods", .offThePool)
 struct HandleMethodTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let script: String

@@ -8,7 +8,7 @@ import Testing
 /// a wall-time bound, and that the canary appears in no rendering of the error.
 /// (That nothing reaches stdout or stderr is proven in a child process by
 /// KeywardCLITests.SandboxAttackProcessTests.)
-@Suite("Sandbox attacks")
+@Suite("Sandbox attacks", .offThePool)
 struct SandboxAttackTests {
     struct Attack: CustomTestStringConvertible, Sendable {
         let script: String
@@ -106,13 +106,17 @@ struct SandboxAttackTests {
     func attackIsStopped(_ attack: Attack) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let limits = ScriptLimits(allowReveal: attack.allowReveal)
+        // The time limit can only decide the attacks meant to run out of
+        // budget: the others get one a loaded machine cannot reach first (the
+        // sandbox counts the wall time before its first hook as CPU time).
+        var limits = ScriptLimits(allowReveal: attack.allowReveal)
+        if attack.expected != .budget { limits.timeLimit = .seconds(30) }
         let evaluation = Sandbox.run(attack.script, limits: limits)
         let elapsed = clock.now - start
         #expect(Sandbox.code(evaluation) == attack.expected)
         // A hang detector, not a performance test: the budget stops these in
         // milliseconds; the bound leaves room for a loaded CI machine.
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(10))
         for text in Sandbox.renderings(of: evaluation) {
             #expect(!text.contains(Canary.password))
             #expect(!text.contains("Kw-CANARY"))

@@ -6,7 +6,7 @@ import Testing
 
 /// Rules 1, 4, 12, 13 and 14: the environment, frozen libraries, strict
 /// returns, and nothing carried from one call to the next.
-@Suite("Sandbox isolation")
+@Suite("Sandbox isolation", .offThePool)
 struct SandboxIsolationTests {
     @Test func theRuntimeAllowListMatchesTheCheckers() throws {
         let state = try #require(CLuaSandbox_open())

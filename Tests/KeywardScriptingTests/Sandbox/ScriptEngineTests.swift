@@ -1,4 +1,5 @@
 import Foundation
+import KeywardTestSupport
 import Synchronization
 import KeywardCore
 import Testing
@@ -6,7 +7,7 @@ import Testing
 
 /// The pool: many threads at once, small-stack callers, async callers, the
 /// chunk cache, and the checker gate.
-@Suite("Script engine")
+@Suite("Script engine", .offThePool)
 struct ScriptEngineTests {
     static let upper = "if attributeValue == nil then return nil end return attributeValue:upper()"
 

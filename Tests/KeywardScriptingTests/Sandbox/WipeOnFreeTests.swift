@@ -6,7 +6,7 @@ import Testing
 /// Rule 9: every block the sandbox frees, Lua's and the secrets', is wiped.
 /// The state keeps freed blocks in a quarantine so the test can scan them;
 /// the positive control turns the wipe off and must find the canary.
-@Suite("Wipe on free")
+@Suite("Wipe on free", .offThePool)
 struct WipeOnFreeTests {
     /// Runs a script that spreads the revealed canary through Lua strings,
     /// tables and handles, ends the call (a collection follows reveal), and
