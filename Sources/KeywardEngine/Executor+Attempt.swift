@@ -7,6 +7,18 @@ import Logging
 extension Executor {
     /// Runs one claimed operation and records the outcome.
     func attempt(_ claimed: ClaimedOperation) async throws {
+        try await record(await perform(claimed))
+    }
+
+    /// An attempt whose connector call has ended, its outcome not yet recorded.
+    struct Performed: Sendable {
+        let operation: QueuedOperation
+        let outcome: AttemptOutcome
+        let elapsed: Duration
+    }
+
+    /// Calls the operation's connector; never throws: every failure is an outcome.
+    func perform(_ claimed: ClaimedOperation) async -> Performed {
         let operation = claimed.operation
         let started = ContinuousClock.now
         let outcome: AttemptOutcome
@@ -22,7 +34,13 @@ extension Executor {
                 code: "unknown-system",
                 message: "system '\(operation.system)' is no longer configured; cancel the operation or restore its connector file"))
         }
-        let elapsed = ContinuousClock.now - started
+        return Performed(operation: operation, outcome: outcome, elapsed: ContinuousClock.now - started)
+    }
+
+    /// Records how an attempt ended (retrying through a store outage), then
+    /// tells the observer and logs it.
+    func record(_ performed: Performed) async throws {
+        let (operation, outcome, elapsed) = (performed.operation, performed.outcome, performed.elapsed)
         let (state, result) = Self.describe(outcome)
         let audit = AuditEntry(
             at: now(), actor: "engine", action: operation.action.rawValue, username: operation.username,

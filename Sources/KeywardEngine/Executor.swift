@@ -119,22 +119,32 @@ public struct Executor: Sendable {
         }
     }
 
-    /// Keeps ``concurrency`` operations running: the next batch is claimed
-    /// as soon as a worker is free and every claimed operation has started,
-    /// not once the whole batch has ended, so the workers do not wait for
-    /// the slowest of a batch. Returns how many ran, once a claim made after
-    /// the last operation ended finds nothing due, or once `stop` is set and
-    /// the operations in hand have ended. A failed claim ends it the same
-    /// way (the operations in hand first), then is thrown.
+    /// Keeps ``concurrency`` connector calls running: the next batch is
+    /// claimed as soon as a worker is free and every claimed operation has
+    /// started, not once the whole batch has ended, so the workers do not
+    /// wait for the slowest of a batch. A worker is free once its connector
+    /// call ends: the outcome is recorded beside the next call (at most
+    /// ``concurrency`` outcomes wait to be recorded), so the workers do not
+    /// wait for the store's commits either. Returns how many ran, once a
+    /// claim made after the last call ended finds nothing due and every
+    /// outcome is recorded, or once `stop` is set and the operations in hand
+    /// have ended and been recorded. A failed claim ends it the same way
+    /// (the operations in hand first), then is thrown.
     func pipeline(until stop: StopSignal) async throws -> Int {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        enum Step: Sendable {
+            case performed(Performed)
+            case recorded
+        }
+        return try await withThrowingTaskGroup(of: Step.self) { group in
             var waiting: [ClaimedOperation] = []
-            var running = 0
+            var performing = 0
+            var recording = 0
             var total = 0
             var endedSinceClaim = true
             var failure: (any Error)?
             while true {
-                if waiting.isEmpty, running < concurrency, endedSinceClaim, failure == nil, !stop.isSet {
+                let free = performing < concurrency && recording < concurrency
+                if waiting.isEmpty, free, endedSinceClaim, failure == nil, !stop.isSet {
                     do {
                         waiting = try await store.claimDue(limit: batchSize, now: now(), systemLimits: systemLimits).reversed()
                     } catch {
@@ -143,17 +153,29 @@ public struct Executor: Sendable {
                     total += waiting.count
                     endedSinceClaim = false
                 }
-                while running < concurrency, let next = waiting.popLast() {
-                    group.addTask { try await attempt(next) }
-                    running += 1
+                while performing < concurrency, recording < concurrency, let next = waiting.popLast() {
+                    group.addTask { .performed(await perform(next)) }
+                    performing += 1
                 }
-                guard running > 0 else {
+                guard performing + recording > 0 else {
                     if let failure { throw failure }
                     return total
                 }
-                try await group.next()
-                running -= 1
-                endedSinceClaim = true
+                switch try await group.next() {
+                case .performed(let performed):
+                    performing -= 1
+                    recording += 1
+                    endedSinceClaim = true
+                    group.addTask {
+                        try await record(performed)
+                        return .recorded
+                    }
+                case .recorded:
+                    recording -= 1
+                    endedSinceClaim = true
+                case nil:
+                    break
+                }
             }
         }
     }

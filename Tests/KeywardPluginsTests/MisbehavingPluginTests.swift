@@ -20,12 +20,17 @@ struct MisbehavingPluginTests {
     let connector: ExternalConnector
     let logs: LogCapture
 
+    /// Long enough that a loaded machine answers every test but the hang in
+    /// time (the flood's 1 MiB took over 5 s once, with 12 tests running).
+    static let timeout = 20
+
     init() throws {
         let logs = LogCapture()
         self.logs = logs
         folder = try PluginFolder()
         let definition = PluginFolder.definition(
-            "shop", command: try folder.misbehavingCommand(), ["poolSize": .plain("1"), "timeoutSeconds": .plain("5")])
+            "shop", command: try folder.misbehavingCommand(),
+            ["poolSize": .plain("1"), "timeoutSeconds": .plain("\(Self.timeout)")])
         connector = try ExternalConnector(
             definition: definition, environment: folder.environment(),
             logger: Logger(label: "keyward.plugins.test") { _ in CapturingLogHandler(capture: logs) })
@@ -70,7 +75,7 @@ struct MisbehavingPluginTests {
     func hang() async throws {
         let error = try await expectFailure("hang", .timedOut)
         #expect(error.isTransient)
-        #expect(error.message.contains("did not answer get within 5 s"), "\(error)")
+        #expect(error.message.contains("did not answer get within \(Self.timeout) s"), "\(error)")
         #expect(error.message.contains("it was killed"))
     }
 
