@@ -50,6 +50,13 @@ extension APITokenStore {
 /// Everything `keyward serve` and `keyward run` need of a store: the queue
 /// and records, the notification outbox and the API tokens. Both engines,
 /// SQLite and PostgreSQL, are one.
-public protocol ServingStore: NotificationOutbox, APITokenStore {}
+public protocol ServingStore: NotificationOutbox, APITokenStore {
+    /// Ends the store's background work (a PostgreSQL store's pool and lease
+    /// renewal) at the end of a run; calls after it fail.
+    func close() async
+}
 
-extension SQLiteStore: ServingStore {}
+extension SQLiteStore: ServingStore {
+    /// Nothing to end: SQLite has no background work (the file closes with the store).
+    public func close() async {}
+}

@@ -122,7 +122,7 @@ public final class SQLiteStore: Store {
     private static func createPrivateFile(at path: String) throws(StoreError) {
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         if descriptor >= 0 {
-            close(descriptor)
+            closeDescriptor(descriptor)
             return
         }
         let code = errno
@@ -134,4 +134,9 @@ public final class SQLiteStore: Store {
         let parts = duration.components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
+}
+
+/// The C library's `close`, which the store's own ``SQLiteStore/close()`` hides inside the type.
+private func closeDescriptor(_ descriptor: Int32) {
+    close(descriptor)
 }

@@ -76,10 +76,9 @@ struct Runtime {
         }
     }
 
-    /// Ends the store's background work (a PostgreSQL store's pool and
-    /// lease renewal); a SQLite store has none.
+    /// Ends the store's background work (``ServingStore/close()``).
     func close() async {
-        await (store as? PostgresStore)?.close()
+        await store.close()
     }
 
     /// Where a store's own warnings go (a PostgreSQL store's TLS settings).
