@@ -124,7 +124,7 @@ public struct Executor: Sendable {
     /// started, not once the whole batch has ended, so the workers do not
     /// wait for the slowest of a batch. A worker is free once its connector
     /// call ends: the outcome is recorded beside the next call (at most
-    /// ``concurrency`` outcomes wait to be recorded), so the workers do not
+    /// ``batchSize`` outcomes wait to be recorded), so the workers do not
     /// wait for the store's commits either. Returns how many ran, once a
     /// claim made after the last call ended finds nothing due and every
     /// outcome is recorded, or once `stop` is set and the operations in hand
@@ -143,7 +143,7 @@ public struct Executor: Sendable {
             var endedSinceClaim = true
             var failure: (any Error)?
             while true {
-                let free = performing < concurrency && recording < concurrency
+                let free = performing < concurrency && recording < batchSize
                 if waiting.isEmpty, free, endedSinceClaim, failure == nil, !stop.isSet {
                     do {
                         waiting = try await store.claimDue(limit: batchSize, now: now(), systemLimits: systemLimits).reversed()
@@ -153,7 +153,7 @@ public struct Executor: Sendable {
                     total += waiting.count
                     endedSinceClaim = false
                 }
-                while performing < concurrency, recording < concurrency, let next = waiting.popLast() {
+                while performing < concurrency, recording < batchSize, let next = waiting.popLast() {
                     group.addTask { .performed(await perform(next)) }
                     performing += 1
                 }

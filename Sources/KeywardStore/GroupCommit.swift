@@ -17,17 +17,39 @@ import Synchronization
 /// sync, the writer queue's hops), which dominates a queue's small writes:
 /// the workers' `finish` calls and concurrent requests share commits.
 final class GroupCommit: Sendable {
+    /// How a write is committed.
+    enum Commit: Sendable {
+        /// Synced to disk before the caller resumes (`synchronous = FULL`).
+        case synced
+        /// Committed at once, without a sync of its own (`NORMAL`): a power
+        /// cut may undo it until the next synced commit, which syncs the WAL
+        /// it was appended to.
+        case unsynced
+        /// As `unsynced`, but it may wait up to ``GroupCommit/linger`` for
+        /// other writes to share its transaction: for bookkeeping no caller
+        /// waits on, such as the workers' outcomes, which then ride with the
+        /// requests' synced commits instead of costing commits of their own.
+        case deferred
+    }
+
     /// One caller's write: `run` applies it and returns how to resume the
     /// caller after the commit; `fail` resumes it with an error.
     private struct Job: Sendable {
         let run: @Sendable (Database) throws -> @Sendable () -> Void
         let fail: @Sendable (any Error) -> Void
-        let durable: Bool
+        let commit: Commit
     }
 
     private struct State {
         var pending: [Job] = []
+        /// How many of `pending` are not `deferred`.
+        var prompt = 0
         var committing = false
+        /// Counts the lingers, so that a timer outlived by a commit does nothing.
+        var lingers = 0
+        var lingering = false
+        /// The writer connection's `synchronous` level, set only when it changes.
+        var synced: Bool?
     }
 
     private let pool: DatabasePool
@@ -35,21 +57,22 @@ final class GroupCommit: Sendable {
     /// The most writes in one transaction, so a flood of writers still
     /// sees commits at a steady pace.
     private let limit: Int
+    /// The longest a `deferred` write waits for company.
+    let linger: Duration
+    /// This many `deferred` writes are committed without waiting any longer.
+    private let deferredBatch: Int
 
-    init(pool: DatabasePool, limit: Int = 256) {
+    init(pool: DatabasePool, limit: Int = 256, linger: Duration = .milliseconds(2), deferredBatch: Int = 8) {
         self.pool = pool
         self.limit = limit
+        self.linger = linger
+        self.deferredBatch = deferredBatch
     }
 
     /// Runs `updates` in the next group transaction; returns its result
-    /// once that transaction has committed.
-    ///
-    /// A `durable` write returns once its transaction is synced to disk
-    /// (`synchronous = FULL`). A write that is not durable is committed
-    /// without a sync of its own (`NORMAL`): a power cut may undo it, until
-    /// the next durable commit syncs the WAL it was appended to. A group
-    /// holding one durable write is synced as a whole.
-    func write<T: Sendable>(durable: Bool, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// once that transaction has committed, synced or not as `commit` says.
+    /// A group holding one synced write is synced as a whole.
+    func write<T: Sendable>(_ commit: Commit, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
                 run: { db in
@@ -57,39 +80,89 @@ final class GroupCommit: Sendable {
                     return { continuation.resume(returning: value) }
                 },
                 fail: { continuation.resume(throwing: $0) },
-                durable: durable)
-            let start = state.withLock { state in
+                commit: commit)
+            let next = state.withLock { state in
                 state.pending.append(job)
-                guard !state.committing else { return false }
-                state.committing = true
-                return true
+                if commit != .deferred { state.prompt += 1 }
+                return state.committing ? .wait : Self.next(&state, deferredBatch: deferredBatch)
             }
-            if start { commitPending() }
+            start(next)
+        }
+    }
+
+    private enum Next {
+        case wait, commit, linger(Int)
+    }
+
+    /// What an idle writer does with the pending writes: commits them, or
+    /// lingers when they are only a few deferred ones. Called under the lock.
+    private static func next(_ state: inout State, deferredBatch: Int) -> Next {
+        if state.pending.isEmpty { return .wait }
+        if state.prompt == 0, state.pending.count < deferredBatch {
+            guard !state.lingering else { return .wait }
+            state.lingering = true
+            state.lingers += 1
+            return .linger(state.lingers)
+        }
+        state.committing = true
+        state.lingering = false
+        return .commit
+    }
+
+    private func start(_ next: Next) {
+        switch next {
+        case .wait: break
+        case .commit: commitPending()
+        case .linger(let number):
+            Task.detached { [self] in
+                try? await Task.sleep(for: linger)
+                let due = state.withLock { state in
+                    guard state.lingering, state.lingers == number, !state.committing else { return false }
+                    state.committing = true
+                    state.lingering = false
+                    return true
+                }
+                if due { commitPending() }
+            }
         }
     }
 
     /// Takes the waiting writes (up to `limit`) and commits them; when that
     /// is done, does the same for those that arrived meanwhile.
     private func commitPending() {
-        let jobs = state.withLock { state in
+        let (jobs, setting) = state.withLock { state in
             let taken = Array(state.pending.prefix(limit))
             state.pending.removeFirst(taken.count)
-            if taken.isEmpty { state.committing = false }
-            return taken
+            state.prompt -= taken.count { $0.commit != .deferred }
+            let synced = taken.contains { $0.commit == .synced }
+            let setting: String? =
+                state.synced == synced ? nil : synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"
+            state.synced = synced
+            return (taken, setting)
         }
-        guard !jobs.isEmpty else { return }
-        let durable = jobs.contains(where: \.durable)
         pool.asyncWriteWithoutTransaction { db in
-            do {
-                try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-            } catch {
-                for job in jobs { job.fail(error) }
-                self.commitPending()
-                return
+            if let setting {
+                do {
+                    try db.execute(sql: setting)
+                } catch {
+                    self.state.withLock { $0.synced = nil }
+                    for job in jobs { job.fail(error) }
+                    self.committed()
+                    return
+                }
             }
             Self.commit(jobs, db)
-            self.commitPending()
+            self.committed()
         }
+    }
+
+    /// After a group: commits what arrived meanwhile, lingers, or goes idle.
+    private func committed() {
+        let next = state.withLock { state in
+            state.committing = false
+            return Self.next(&state, deferredBatch: deferredBatch)
+        }
+        start(next)
     }
 
     /// Commits `jobs` in one transaction and resumes their callers.

@@ -46,7 +46,7 @@ extension SQLiteStore {
         let time = now.timeIntervalSince1970
         // Not synced: a claim a power cut undoes leaves its operations due,
         // as a crash would, and they run again (at least once, idempotent).
-        return try await write(durable: false) { db in
+        return try await write(.unsynced) { db in
             let keyring = self.keys.withLock { $0 }
             // An operation waits while an earlier one on its account has not
             // ended: looked up in the partial index of open operations, so the
@@ -115,8 +115,10 @@ extension SQLiteStore {
         let now = Date().timeIntervalSince1970
         // Not synced: an outcome a power cut undoes leaves its operation
         // `running`, and it runs again after the restart (at least once, with
-        // idempotent effects); the next synced commit makes it durable.
-        try await write(durable: false) { db in
+        // idempotent effects); the next synced commit makes it durable. No
+        // worker waits for it, so it waits a moment for company: the
+        // outcomes of a busy queue share the requests' commits.
+        try await write(.deferred) { db in
             guard let operation = try StoredRows.OperationHead.fetch(id: operationID, db) else {
                 throw StoreError(.notFound, "operation \(operationID) does not exist")
             }

@@ -71,11 +71,13 @@ public final class SQLiteStore: Store {
 
     /// Runs `updates` atomically, in a savepoint of a write transaction that
     /// concurrent writes may share (``GroupCommit``); returns once it has
-    /// committed, synced to disk unless `durable` is false (see
-    /// ``GroupCommit/write(durable:_:)``). Errors become ``StoreError``s.
-    func write<T: Sendable>(durable: Bool = true, _ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// committed, synced to disk unless `commit` says otherwise (see
+    /// ``GroupCommit/Commit``). Errors become ``StoreError``s.
+    func write<T: Sendable>(
+        _ commit: GroupCommit.Commit = .synced, _ updates: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         do {
-            return try await commits.write(durable: durable, updates)
+            return try await commits.write(commit, updates)
         } catch let error as CancellationError {
             throw error
         } catch {

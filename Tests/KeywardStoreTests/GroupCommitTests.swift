@@ -3,6 +3,7 @@ import GRDB
 import KeywardCore
 import KeywardTestSupport
 @testable import KeywardStore
+import Synchronization
 import Testing
 
 @Suite("Group commit", .offThePool)
@@ -72,5 +73,66 @@ struct GroupCommitTests {
         let store = try folder.open()
         let level = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(level == 2, "synchronous = FULL")
+    }
+
+    @Test func aDeferredWriteWaitsForCompanyAndCommitsWithTheNextPromptWrite() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        let commits = GroupCommit(pool: store.pool, linger: .seconds(60), deferredBatch: 3)
+        let returned = Flag()
+        let deferred = Task {
+            try await commits.write(.deferred) { db in try StoredRows.append(Fixtures.audit("deferred"), db) }
+            returned.set()
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!returned.isSet, "a lone deferred write lingers")
+        #expect(try await auditUsernames(folder).isEmpty, "and is not committed yet")
+
+        try await commits.write(.synced) { db in try StoredRows.append(Fixtures.audit("prompt"), db) }
+        try await deferred.value
+        #expect(try await auditUsernames(folder) == ["deferred", "prompt"], "both went in the prompt write's commit")
+    }
+
+    @Test func deferredWritesCommitOnceABatchHasGatheredOrTheLingerEnds() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        // A batch of three commits at once, although the linger is a minute.
+        let batched = GroupCommit(pool: store.pool, linger: .seconds(60), deferredBatch: 3)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<3 {
+                group.addTask {
+                    try await batched.write(.deferred) { db in try StoredRows.append(Fixtures.audit("batch-\(index)"), db) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await auditUsernames(folder) == ["batch-0", "batch-1", "batch-2"])
+        // A lone one commits when its linger ends.
+        let lingering = GroupCommit(pool: store.pool, linger: .milliseconds(50), deferredBatch: 3)
+        try await lingering.write(.deferred) { db in try StoredRows.append(Fixtures.audit("lone"), db) }
+        #expect(try await auditUsernames(folder).contains("lone"))
+    }
+
+    @Test func theSyncLevelFollowsTheGroupAndASyncedWriteInAnUnsyncedRunIsSynced() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        let level = { @Sendable (db: Database) in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        #expect(try await store.write(.unsynced, level) == 1, "NORMAL")
+        #expect(try await store.write(.unsynced, level) == 1, "still NORMAL")
+        #expect(try await store.write(.synced, level) == 2, "FULL again")
+        #expect(try await store.write(.deferred, level) == 1)
+    }
+
+    private final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        var isSet: Bool { value.load(ordering: .acquiring) }
+        func set() { value.store(true, ordering: .releasing) }
+    }
+
+    /// The usernames of the audit entries on disk, sorted, read by a connection of its own.
+    private func auditUsernames(_ folder: StoreFolder) async throws -> [String] {
+        try await folder.rawConnection().read { db in
+            try String.fetchAll(db, sql: "SELECT username FROM audit ORDER BY username")
+        }
     }
 }
