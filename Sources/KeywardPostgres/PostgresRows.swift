@@ -28,7 +28,7 @@ enum PostgresRows {
         }
         let attributes: [QueuedAttribute]
         do {
-            attributes = try JSONDecoder().decode([QueuedAttribute].self, from: Data((try column("attributes") as String).utf8))
+            attributes = try StoredRows.decodeAttributes(try column("attributes"))
         } catch {
             throw StoreError(.corrupt, "operation \(id) has unreadable attributes")
         }
@@ -49,7 +49,7 @@ enum PostgresRows {
         let username: String = try column("username")
         let attributes: [String: String]
         do {
-            attributes = try JSONDecoder().decode([String: String].self, from: Data((try column("attributes") as String).utf8))
+            attributes = try StoredRows.decodeIdentityAttributes(try column("attributes"))
         } catch {
             throw StoreError(.corrupt, "identity \(username) has unreadable attributes")
         }

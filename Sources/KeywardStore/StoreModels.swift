@@ -48,7 +48,7 @@ public enum OperationAction: String, Sendable, CaseIterable, Codable {
 
 /// One attribute of a queued operation. A secret attribute's value is not
 /// here: it is in confidential storage, under the same name.
-public struct QueuedAttribute: Sendable, Equatable, Codable {
+public struct QueuedAttribute: Sendable, Hashable, Codable {
     /// The attribute's name on the system.
     public var name: String
     /// The plain value; nil for a secret, or an unset value.

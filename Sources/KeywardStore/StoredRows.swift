@@ -44,66 +44,99 @@ package enum StoredRows {
         Date(timeIntervalSince1970: row[column])
     }
 
+    /// A row's column indexes by name, looked up once. GRDB's `row["name"]`
+    /// on a fetched row lowercases the column names up to the one it finds,
+    /// at every call: for an operation's twenty columns that cost more than
+    /// reading the row.
+    struct Columns {
+        private let indexes: [String: Int]
+
+        init(_ row: Row) {
+            var indexes: [String: Int] = [:]
+            for (index, name) in row.columnNames.enumerated() where indexes[name] == nil { indexes[name] = index }
+            self.indexes = indexes
+        }
+
+        /// The index of the column `name`; SQLite gives the names as the schema spells them.
+        subscript(_ name: String) -> Int {
+            guard let index = indexes[name] else { preconditionFailure("no column \(name) in the row") }
+            return index
+        }
+    }
+
     static func operation(_ row: Row) throws -> QueuedOperation {
-        let id: Int64 = row["id"]
-        let attributesText: String = row["attributes"]
-        let stateText: String = row["state"]
-        let actionText: String = row["action"]
+        let column = Columns(row)
+        let id: Int64 = row[column["id"]]
+        let attributesText: String = row[column["attributes"]]
+        let stateText: String = row[column["state"]]
+        let actionText: String = row[column["action"]]
         guard let state = OperationState(rawValue: stateText), let action = OperationAction(rawValue: actionText)
         else {
             throw StoreError(.corrupt, "operation \(id) has an unknown state or action (\(stateText), \(actionText))")
         }
         let attributes: [QueuedAttribute]
         do {
-            attributes = try JSONDecoder().decode([QueuedAttribute].self, from: Data(attributesText.utf8))
+            attributes = try decodeAttributes(attributesText)
         } catch {
             throw StoreError(.corrupt, "operation \(id) has unreadable attributes")
         }
-        let resultCode: String? = row["result_code"]
-        let result = resultCode.map { OperationResult(code: $0, message: row["result_message"] ?? "") }
+        let resultCode: String? = row[column["result_code"]]
+        let result = resultCode.map { OperationResult(code: $0, message: row[column["result_message"]] ?? "") }
+        let seconds = { (name: String) in Date(timeIntervalSince1970: row[column[name]]) }
         return QueuedOperation(
-            id: id, requestID: row["request_id"], requestedBy: row["requested_by"], system: row["system"],
-            username: row["username"], uid: row["uid"], action: action, attributes: attributes,
-            mustChange: row["must_change"], state: state, attempts: row["attempts"],
-            maxAttempts: row["max_attempts"], nextAttemptAt: date(row, "next_attempt_at"),
-            wasInterrupted: row["interrupted"], result: result, createdAt: date(row, "created_at"),
-            updatedAt: date(row, "updated_at"), holdsSecrets: row["holds_secrets"])
+            id: id, requestID: row[column["request_id"]], requestedBy: row[column["requested_by"]],
+            system: row[column["system"]], username: row[column["username"]], uid: row[column["uid"]], action: action,
+            attributes: attributes, mustChange: row[column["must_change"]], state: state,
+            attempts: row[column["attempts"]], maxAttempts: row[column["max_attempts"]],
+            nextAttemptAt: seconds("next_attempt_at"), wasInterrupted: row[column["interrupted"]], result: result,
+            createdAt: seconds("created_at"), updatedAt: seconds("updated_at"),
+            holdsSecrets: row[column["holds_secrets"]])
     }
 
+    private static let operationAttributes = JSONMemo<[QueuedAttribute]>()
+    private static let identityAttributes = JSONMemo<[String: String]>()
+
     package static func attributesJSON(_ attributes: [QueuedAttribute]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(attributes), as: UTF8.self)
+        try operationAttributes.encode(attributes)
+    }
+
+    package static func decodeAttributes(_ text: String) throws -> [QueuedAttribute] {
+        try operationAttributes.decode(text)
     }
 
     static func identity(_ row: Row) throws -> Identity {
-        let username: String = row["username"]
-        let attributesText: String = row["attributes"]
+        let column = Columns(row)
+        let username: String = row[column["username"]]
+        let attributesText: String = row[column["attributes"]]
         let attributes: [String: String]
         do {
-            attributes = try JSONDecoder().decode([String: String].self, from: Data(attributesText.utf8))
+            attributes = try decodeIdentityAttributes(attributesText)
         } catch {
             throw StoreError(.corrupt, "identity \(username) has unreadable attributes")
         }
         return Identity(
-            username: username, givenName: row["given_name"], familyName: row["family_name"],
-            email: row["email"], managerEmail: row["manager_email"], attributes: attributes)
+            username: username, givenName: row[column["given_name"]], familyName: row[column["family_name"]],
+            email: row[column["email"]], managerEmail: row[column["manager_email"]], attributes: attributes)
     }
 
     package static func identityAttributesJSON(_ attributes: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(attributes), as: UTF8.self)
+        try identityAttributes.encode(attributes)
+    }
+
+    package static func decodeIdentityAttributes(_ text: String) throws -> [String: String] {
+        try identityAttributes.decode(text)
     }
 
     static func account(_ row: Row) throws -> AccountRecord {
-        let stateText: String = row["state"]
+        let column = Columns(row)
+        let stateText: String = row[column["state"]]
         guard let state = AccountRecord.State(rawValue: stateText) else {
             throw StoreError(.corrupt, "an account has an unknown state (\(stateText))")
         }
         return AccountRecord(
-            username: row["username"], system: row["system"], uid: row["uid"], state: state,
-            locked: row["locked"], mustChange: row["must_change"], updatedAt: date(row, "updated_at"))
+            username: row[column["username"]], system: row[column["system"]], uid: row[column["uid"]], state: state,
+            locked: row[column["locked"]], mustChange: row[column["must_change"]],
+            updatedAt: Date(timeIntervalSince1970: row[column["updated_at"]]))
     }
 
     static func save(_ account: AccountRecord, _ db: Database) throws {
