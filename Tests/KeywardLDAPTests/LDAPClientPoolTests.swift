@@ -20,21 +20,25 @@ struct LDAPClientPoolTests {
 
     @Test func connectionsAreReused() async throws {
         let pool = LDAPConnectionPool(
-            endpoint: server.ldapsEndpoint, authentication: SlapdServer.admin, maximumIdleConnections: 2)
+            endpoint: server.ldapsEndpoint, authentication: SlapdServer.admin, maximumConnections: 2)
         #expect(pool.isEncrypted)
         let before = keywardBinds()
         for _ in 1...5 { _ = try await rootDSE(pool) }
         #expect(pool.idleCount == 1)
         #expect(keywardBinds() - before == 1)
 
-        // Three at once open three connections; two stay.
+        // Twelve at once share two connections: the others wait for one
+        // instead of opening (and closing) connections of their own.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 1...3 { group.addTask { _ = try await rootDSE(pool) } }
+            for _ in 1...12 { group.addTask { _ = try await rootDSE(pool) } }
             try await group.waitForAll()
         }
-        #expect(pool.idleCount <= 2)
+        #expect(keywardBinds() - before == 2)
+        #expect(pool.openCount == 2)
+        #expect(pool.idleCount == 2)
         pool.closeIdleConnections()
         #expect(pool.idleCount == 0)
+        #expect(pool.openCount == 0)
     }
 
     @Test func aConnectionTheServerDroppedIsReplacedOnce() async throws {
@@ -47,6 +51,7 @@ struct LDAPClientPoolTests {
         #expect(keywardBinds() - before == 1)
         #expect(entries.first?.first("namingContexts") == SlapdServer.base)
         #expect(pool.idleCount == 1)
+        #expect(pool.openCount == 1)
     }
 
     @Test func anUnreachableServerIsAnErrorNotARetryLoop() async throws {
@@ -59,5 +64,6 @@ struct LDAPClientPoolTests {
             #expect(error.code == -1)
         }
         #expect(pool.idleCount == 0)
+        #expect(pool.openCount == 0, "the failed connection's slot is given back")
     }
 }
