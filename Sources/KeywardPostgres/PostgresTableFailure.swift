@@ -33,6 +33,10 @@ struct PostgresTableFailure: Sendable {
         case is PostgresTablePool.LeaseTimeout:
             return ConnectorError(
                 .unreachable, "\(system): no session with PostgreSQL at \(database) came in time; is the server up?")
+        case let error as PostgresTablePool.NoAnswer:
+            return ConnectorError(
+                .unreachable,
+                "\(system): PostgreSQL at \(database) did not answer within \(error.limit.components.seconds) s; is the server up?")
         case is PostgresTablePool.Busy:
             return ConnectorError(
                 .timedOut, "\(system): every session with PostgreSQL at \(database) stayed busy; try again later")

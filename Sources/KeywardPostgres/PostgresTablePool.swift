@@ -27,20 +27,32 @@ final class PostgresTablePool: Sendable, CustomReflectable {
     struct LeaseTimeout: Error {}
     /// No session came within the connect timeout because all were in use.
     struct Busy: Error {}
+    /// A session came, but the operation's statements did not end within `limit`.
+    struct NoAnswer: Error {
+        let limit: Duration
+    }
 
     private let access: PostgresTableAccess
     private let logger: Logger
     private let maximumConnections: Int
+    /// How long the statements of one operation may take on a session. A
+    /// query on a session the server dropped can wait for ever in
+    /// postgres-nio; past this, the operation fails as unreachable (and is
+    /// retried) instead of holding its worker for ever.
+    private let answerLimit: Duration
     private let running = Mutex<Running?>(nil)
     /// How many sessions operations hold now.
     private let inUse = Mutex(0)
 
     /// A pool for `access` of at most `maximumConnections` sessions;
     /// postgres-nio logs to `logger`.
-    init(access: PostgresTableAccess, logger: Logger, maximumConnections: Int = 8) {
+    init(
+        access: PostgresTableAccess, logger: Logger, maximumConnections: Int = 8, answerLimit: Duration = .seconds(30)
+    ) {
         self.access = access
         self.logger = logger
         self.maximumConnections = maximumConnections
+        self.answerLimit = answerLimit
     }
 
     deinit {
@@ -52,12 +64,18 @@ final class PostgresTablePool: Sendable, CustomReflectable {
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let client = try await client()
+        let (timeout, limit) = (access.endpoint.connectTimeout, answerLimit)
         do {
-            return try await lease(client, timeout: access.endpoint.connectTimeout, body)
+            return try await firstOutcome(
+                of: { try await self.lease(client, timeout: timeout, body) }, after: timeout + limit,
+                late: { NoAnswer(limit: limit) })
         } catch is LeaseTimeout {
             if inUse.withLock({ $0 }) >= maximumConnections { throw Busy() }
             discard(client)
             throw LeaseTimeout()
+        } catch let error as NoAnswer {
+            discard(client)
+            throw error
         }
     }
 

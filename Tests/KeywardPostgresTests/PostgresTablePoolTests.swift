@@ -2,7 +2,9 @@ import KeywardConnectors
 import KeywardCore
 import KeywardQueueTestSupport
 import KeywardTestSupport
+import Foundation
 import PostgresNIO
+import Synchronization
 import Testing
 
 @testable import KeywardPostgres
@@ -42,4 +44,32 @@ struct PostgresTablePoolTests {
         #expect(try await holder.value == 1)
         #expect(try await pool.withConnection { _ in 2 } == 2)
     }
+
+    @Test func statementsThatNeverEndFailAsUnreachableAndTheNextOperationGetsAFreshClient() async throws {
+        let fixture = try F()
+        let connector = try fixture.connector(["url": .plain(fixture.database.url + "&connect_timeout=5")])
+        let pool = PostgresTablePool(access: connector.settings.access, logger: connector.logger, answerLimit: .seconds(1))
+        let released = Released()
+        defer { released.set() }
+        let start = ContinuousClock.now
+        // As a query on a session the server dropped can: it ignores its cancellation.
+        let error = await #expect(throws: PostgresTablePool.NoAnswer.self) {
+            _ = try await pool.withConnection { _ in
+                while !released.isSet { usleep(10_000) }
+                return 0
+            }
+        }
+        #expect(ContinuousClock.now - start < .seconds(30), "answered at its limit, not when the body ended")
+        let failure = connector.failure.connectorError(for: try #require(error))
+        #expect(failure.kind == .unreachable)
+        #expect(failure.message.contains("did not answer within 1 s"), "\(failure.message)")
+        #expect(try await pool.withConnection { _ in 2 } == 2)
+    }
+}
+
+/// Set once, from any thread.
+private final class Released: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set() { flag.store(true, ordering: .releasing) }
 }
