@@ -211,20 +211,15 @@ static int64_t kw_clock_ns(clockid_t clock) {
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
-/* Whether the call has used up its CPU time (its thread's: a busy machine
-   that deschedules the thread does not count against the script). The CPU
-   clock is a system call, so a call that never reaches the hook reads only
-   the cheap monotonic clock once, at its start; the first hook derives the
-   CPU deadline from the wall time elapsed, which is never less than the CPU
-   time used, so nothing goes uncounted. */
+/* Whether the call has used up its CPU time: its thread's, read at the
+   call's start and at each hook, so a busy machine that deschedules the
+   thread does not count against the script. (The wall clock is cheaper to
+   read, but a thread descheduled before the first hook would then have its
+   wait counted as the script's time, and a short script on a loaded machine
+   would fail as over budget.) */
 static int kw_out_of_time(kw_state *S) {
     if (S->time_limit_ns <= 0) return 0;
-    int64_t cpu = kw_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-    if (S->cpu_deadline_ns == 0) {
-        int64_t elapsed = kw_clock_ns(CLOCK_MONOTONIC) - S->start_wall_ns;
-        S->cpu_deadline_ns = cpu - elapsed + S->time_limit_ns;
-    }
-    return cpu > S->cpu_deadline_ns;
+    return kw_clock_ns(CLOCK_THREAD_CPUTIME_ID) > S->cpu_deadline_ns;
 }
 
 static void kw_hook(lua_State *L, lua_Debug *ar) {
@@ -416,8 +411,7 @@ static void kw_begin(kw_state *S, const CLuaSandbox_Limits *limits) {
     S->flag_budget = S->flag_oom = S->flag_forbidden = 0;
     S->oom_pending = 0;
     S->time_limit_ns = limits->time_limit_ns;
-    S->cpu_deadline_ns = 0;
-    if (S->time_limit_ns > 0) S->start_wall_ns = kw_clock_ns(CLOCK_MONOTONIC);
+    S->cpu_deadline_ns = S->time_limit_ns > 0 ? kw_clock_ns(CLOCK_THREAD_CPUTIME_ID) + S->time_limit_ns : 0;
     S->revealed = 0;
     S->budget_used = 0;
     S->budget_limit = limits->instruction_limit > 0 ? limits->instruction_limit : 1;

@@ -45,8 +45,7 @@ struct CLuaSandbox_State {
     size_t pending_osize;
     size_t pending_nsize;
     int64_t time_limit_ns;   /* CPU time the call may use; 0 = none */
-    int64_t start_wall_ns;   /* CLOCK_MONOTONIC at the call's start */
-    int64_t cpu_deadline_ns; /* CLOCK_THREAD_CPUTIME_ID; 0 = not derived yet */
+    int64_t cpu_deadline_ns; /* CLOCK_THREAD_CPUTIME_ID the call may reach */
     int flag_forbidden;
     int in_call;
     int allow_reveal;

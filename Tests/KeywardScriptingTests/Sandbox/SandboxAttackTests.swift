@@ -107,8 +107,8 @@ struct SandboxAttackTests {
         let clock = ContinuousClock()
         let start = clock.now
         // The time limit can only decide the attacks meant to run out of
-        // budget: the others get one a loaded machine cannot reach first (the
-        // sandbox counts the wall time before its first hook as CPU time).
+        // budget: the others get one they cannot reach, so that their own
+        // outcome is the one tested.
         var limits = ScriptLimits(allowReveal: attack.allowReveal)
         if attack.expected != .budget { limits.timeLimit = .seconds(30) }
         let evaluation = Sandbox.run(attack.script, limits: limits)
