@@ -10,8 +10,9 @@ import Synchronization
 /// committed (or failed), so a write that returned is as durable as if it
 /// had been committed alone. Writes run one after another on SQLite's one
 /// writer connection and each sees the ones before it, as separate
-/// transactions would; when a lone write arrives on an idle store, it is
-/// committed at once.
+/// transactions would, in the order they arrived. A lone write on an idle
+/// store is committed at once, unless it is ``Commit/deferred``: then it
+/// waits a moment for company.
 ///
 /// What this saves is the fixed cost of a transaction (a WAL commit and its
 /// sync, the writer queue's hops), which dominates a queue's small writes:
