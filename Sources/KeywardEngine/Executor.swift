@@ -143,8 +143,9 @@ public struct Executor: Sendable {
             var endedSinceClaim = true
             var failure: (any Error)?
             while true {
-                let free = performing < concurrency && recording < batchSize
-                if waiting.isEmpty, free, endedSinceClaim, failure == nil, !stop.isSet {
+                if waiting.isEmpty, performing < concurrency, recording < batchSize, endedSinceClaim, failure == nil,
+                    !stop.isSet
+                {
                     do {
                         waiting = try await store.claimDue(limit: batchSize, now: now(), systemLimits: systemLimits).reversed()
                     } catch {
@@ -161,20 +162,19 @@ public struct Executor: Sendable {
                     if let failure { throw failure }
                     return total
                 }
-                switch try await group.next() {
+                // Not nil: the group holds the performing and recording tasks counted above.
+                guard let step = try await group.next() else { continue }
+                endedSinceClaim = true
+                switch step {
                 case .performed(let performed):
                     performing -= 1
                     recording += 1
-                    endedSinceClaim = true
                     group.addTask {
                         try await record(performed)
                         return .recorded
                     }
                 case .recorded:
                     recording -= 1
-                    endedSinceClaim = true
-                case nil:
-                    break
                 }
             }
         }
