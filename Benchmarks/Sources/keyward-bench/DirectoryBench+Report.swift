@@ -122,7 +122,8 @@ extension DirectoryBench {
         print(
             Report.row(
                 [
-                    "    CPU of this process", "", "", "", milliseconds(perReset(\.engine, \.cpu)), "",
+                    "    CPU of this process", "", "", "", milliseconds(perReset(\.engine, \.cpu)),
+                    milliseconds(perReset(\.engine, \.connectorCPU)),
                     milliseconds(perReset(\.baseline, \.cpu)),
                 ], split))
         print("    plan = the planner alone (policy, Lua), timed apart; requests = until the last of the requests")
@@ -130,7 +131,7 @@ extension DirectoryBench {
         print("    drain = the rest, until the last reset is recorded; engine = requests + drain;")
         print("    connector = the same resets through LDAPDirectoryConnector.update alone on \(workers) tasks,")
         print("    timed apart (the directory and the connector, without plan or queue). CPU: all threads of")
-        print("    keyward-bench (not slapd's) during engine or baseline, per reset. Per reset the engine")
+        print("    keyward-bench (not slapd's) during engine, connector or baseline, per reset. Per reset the engine")
         print("    writes to its store twice (enqueue, finish) + 1 claim per batch of \(batchSize), and writes")
         print("    that arrive together share one commit (group commit); slapd commits once on either side.")
         print("")
