@@ -39,6 +39,9 @@ public struct Executor: Sendable {
     let systemLimits: [String: Int]
     /// Told of every attempt once its outcome is recorded (metrics); nil: nobody.
     public var observer: (@Sendable (OperationAttemptReport) -> Void)?
+    /// Ends ``run(pollInterval:)``'s wait between polls early: the service
+    /// in the same process rings it when it queues (``ProvisioningService/bell``).
+    public var bell: QueueBell?
 
     /// Creates an executor.
     public init(
@@ -92,8 +95,8 @@ public struct Executor: Sendable {
         try await pipeline(until: StopSignal())
     }
 
-    /// Runs until the task is cancelled, sleeping `pollInterval` when
-    /// nothing is due. A cancelled task claims nothing more and finishes the
+    /// Runs until the task is cancelled, waiting `pollInterval` when
+    /// nothing is due, or until ``bell`` rings. A cancelled task claims nothing more and finishes the
     /// operations in hand first, so nothing claimed is left `running`.
     ///
     /// A store that cannot be reached for now (``StoreError/isTransient``)
@@ -108,7 +111,11 @@ public struct Executor: Sendable {
                     let count = try await Task.detached { try await pipeline(until: stopping) }.value
                     outage.recovered(logger: logger, worker: "executor")
                     if count == 0 {
-                        try? await Task.sleep(for: pollInterval)
+                        if let bell {
+                            await bell.wait(upTo: pollInterval)
+                        } else {
+                            try? await Task.sleep(for: pollInterval)
+                        }
                     }
                 } catch where StoreOutage.isOutage(error) {
                     await outage.pause(after: error, logger: logger, worker: "executor")

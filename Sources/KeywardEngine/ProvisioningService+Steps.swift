@@ -153,6 +153,7 @@ extension ProvisioningService {
         } catch {
             throw ServiceError.store(error)
         }
+        bell?.ring()
         let generated = plan?.generatePolicy == nil ? nil : plan?.password
         return Receipt(requestID: requestID, operationIDs: ids, generatedPassword: generated, systems: targets.map(\.name))
     }

@@ -22,6 +22,9 @@ public struct ProvisioningService: Sendable {
     public let planner: ProvisioningPlanner
     /// Who asks, for the audit log (`cli:alice`, `api:ci-bot`, `self:ada`).
     public var actor: String
+    /// Rung once a request's operations are queued: the executor in the
+    /// same process (its ``Executor/bell``) then claims them at once.
+    public var bell: QueueBell?
 
     /// Creates a service.
     public init(store: any Store, systems: [TargetSystem], planner: ProvisioningPlanner, actor: String) {

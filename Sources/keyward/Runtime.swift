@@ -18,6 +18,9 @@ struct Runtime {
     let configuration: KeywardConfiguration
     let store: any ServingStore
     let systems: [TargetSystem]
+    /// Rung by ``service()``'s requests; ``executor(concurrency:level:)``
+    /// answers it, so `keyward serve` runs a request at once, not at the next poll.
+    let bell = QueueBell()
 
     /// Loads `keyward.yaml`, refusing a configuration with problems.
     static func loadConfiguration(_ path: String, includeExamples: Bool = false) throws(CommandError) -> KeywardConfiguration {
@@ -156,17 +159,21 @@ struct Runtime {
 
     /// The password service, acting for the user running the command.
     func service() throws(CommandError) -> ProvisioningService {
-        ProvisioningService(
+        var service = ProvisioningService(
             store: store, systems: systems,
             planner: try Self.planner(for: configuration, systems: systems.map(\.definition)),
             actor: Self.actor)
+        service.bell = bell
+        return service
     }
 
     /// An executor that logs to standard error.
     func executor(concurrency: Int = 4, level: Logger.Level = .notice) -> Executor {
         var logger = Logger(label: "keyward") { label in StandardErrorLog(label: label) }
         logger.logLevel = level
-        return Executor(store: store, systems: systems, logger: logger, concurrency: concurrency)
+        var executor = Executor(store: store, systems: systems, logger: logger, concurrency: concurrency)
+        executor.bell = bell
+        return executor
     }
 
     /// `cli:USER`: who runs the command, for the audit log.
