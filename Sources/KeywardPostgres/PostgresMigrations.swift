@@ -18,6 +18,7 @@ enum PostgresMigrations {
 
     static let all: [(id: String, statements: [String])] = [
         ("v1", v1), ("v2: set-password tokens", v2), ("v3: API tokens and the notification outbox", v3),
+        ("v4: the index of claimable operations", v4),
     ]
 
     /// Connects once (so that a wrong password or certificate is reported
@@ -135,5 +136,10 @@ enum PostgresMigrations {
         """,
         "CREATE INDEX notification_outbox_due ON notification_outbox (state, next_attempt_at)",
         "CREATE INDEX operations_open ON operations (system, uid, id) WHERE state IN ('created', 'retrying', 'running')",
+    ]
+
+    /// See ``PostgresStore/claimCandidates``.
+    private static let v4 = [
+        "CREATE INDEX operations_claimable ON operations (id) WHERE state IN ('created', 'retrying')",
     ]
 }

@@ -48,10 +48,11 @@ extension PostgresStore {
     /// LOCKED`, so that workers claiming at once never take the same one.
     ///
     /// Each claimed operation is leased to this store until `now + lease`
-    /// (renewed while the store runs). One whose lease ran out is claimed
-    /// again, marked interrupted. With `systemLimits`, claims take one
-    /// advisory lock for the transaction, so that the counts of running
-    /// operations they check are not raced by another worker's claim.
+    /// (renewed while the store runs). One whose lease ran out is made due
+    /// again, marked interrupted, and claimed like the others. With
+    /// `systemLimits`, claims take one advisory lock for the transaction, so
+    /// that the counts of running operations they check are not raced by
+    /// another worker's claim.
     public func claimDue(limit: Int, now: Date, systemLimits: [String: Int]) async throws -> [ClaimedOperation] {
         guard limit > 0 else { return [] }
         let time = now.timeIntervalSince1970
@@ -62,20 +63,14 @@ extension PostgresStore {
             if !systemLimits.isEmpty {
                 try await connection.run("SELECT pg_advisory_xact_lock(\(Self.claimLockKey))")
             }
-            // An operation waits while an earlier one on its account has not
-            // ended (the partial index of open operations answers).
-            let candidates = try await connection.run("""
-                SELECT o.id, o.system FROM operations o
-                WHERE ((o.state IN ('created', 'retrying') AND o.next_attempt_at <= \(time))
-                       OR (o.state = 'running' AND o.lease_until <= \(time)))
-                  AND NOT EXISTS (
-                      SELECT 1 FROM operations p
-                      WHERE p.system = o.system AND p.uid = o.uid AND p.id < o.id
-                        AND p.state IN ('created', 'retrying', 'running'))
-                ORDER BY o.id
-                LIMIT \(limit)
-                FOR UPDATE OF o SKIP LOCKED
-                """)
+            // Lapsed claims become due again here, so that the walk below
+            // only needs the operations that wait to start.
+            try await Self.recoverLapsed(at: time, connection)
+            try await connection.run(PostgresQuery(unsafeSQL: Self.claimPlanSetting))
+            var binds = PostgresBindings()
+            binds.append(time)
+            binds.append(limit)
+            let candidates = try await connection.run(PostgresQuery(unsafeSQL: Self.claimCandidates, binds: binds))
             var room = try await Self.room(under: systemLimits, now: time, connection)
             var ids: [Int64] = []
             for candidate in candidates {
@@ -89,7 +84,7 @@ extension PostgresStore {
             guard !ids.isEmpty else { return [] }
             try await connection.run("""
                 UPDATE operations SET state = 'running', attempts = attempts + 1, updated_at = \(time),
-                    interrupted = interrupted OR state = 'running', lease_until = \(until), claimed_by = \(worker)
+                    lease_until = \(until), claimed_by = \(worker)
                 WHERE id = ANY(\(ids))
                 """)
             let operations = try await connection.run(
@@ -99,6 +94,39 @@ extension PostgresStore {
             return operations.map { ClaimedOperation(operation: $0, secrets: secrets[$0.id] ?? [:]) }
         }
     }
+
+    /// The operations a claim may take, oldest first (`$1` now, `$2` the
+    /// batch): a walk of the partial index of claimable operations in id
+    /// order that stops at the batch, so a claim passes neither the history
+    /// of ended operations nor the whole backlog. An operation waits while
+    /// an earlier one on its account has not ended: it must be the first
+    /// open one of its account, found in the partial index of open operations.
+    ///
+    /// The plan must not depend on the statistics, which are usually stale
+    /// for a queue: autovacuum analyzes after a tenth of the table has
+    /// changed, so a burst of requests after a quiet spell meets statistics
+    /// that say nothing waits. With them, PostgreSQL chose plans that read
+    /// the whole backlog at every claim: a search and a sort, or an anti-join
+    /// filtering every open operation per candidate (1 s per claim with
+    /// 50,000 waiting, 26 ms with 107,000 ended and 2,000 waiting, before
+    /// this index). So the claim turns sorting off for its transaction
+    /// (`SET LOCAL enable_sort = off`), which leaves the walk as the only
+    /// cheap plan, and the ordering rule is a scalar subquery, which always
+    /// runs as an index lookup per candidate. About 1 ms per claim in all
+    /// three cases.
+    static let claimCandidates = """
+        SELECT o.id, o.system FROM operations o
+        WHERE o.state IN ('created', 'retrying') AND o.next_attempt_at <= $1
+          AND o.id = (
+              SELECT min(p.id) FROM operations p
+              WHERE p.system = o.system AND p.uid = o.uid AND p.state IN ('created', 'retrying', 'running'))
+        ORDER BY o.id
+        LIMIT $2
+        FOR UPDATE OF o SKIP LOCKED
+        """
+
+    /// See ``claimCandidates``; for the claim's transaction only.
+    static let claimPlanSetting = "SET LOCAL enable_sort = off"
 
     /// The advisory lock claims under per-system caps take: "claims" in ASCII.
     static let claimLockKey: Int64 = 0x63_6C61_696D_73
@@ -205,15 +233,24 @@ extension PostgresStore {
     /// hold under a live lease are theirs.
     public func recoverInterrupted(now: Date) async throws -> Int {
         let time = now.timeIntervalSince1970
-        return try await transaction { connection in
-            try await connection.run("""
-                UPDATE operations SET state = 'retrying', next_attempt_at = \(time), interrupted = TRUE,
-                    updated_at = \(time), lease_until = NULL, claimed_by = NULL
-                WHERE state = 'running' AND lease_until <= \(time)
-                RETURNING id
-                """
-            ).count
-        }
+        return try await transaction { connection in try await Self.recoverLapsed(at: time, connection) }
+    }
+
+    /// Makes the operations whose claim lapsed (their worker is gone) due
+    /// again, marked interrupted. Returns how many. One that another
+    /// transaction holds is left to it (`SKIP LOCKED`): two claims
+    /// recovering at once neither wait for nor deadlock each other.
+    @discardableResult
+    static func recoverLapsed(at time: Double, _ connection: PostgresConnection) async throws -> Int {
+        try await connection.run("""
+            UPDATE operations SET state = 'retrying', next_attempt_at = \(time), interrupted = TRUE,
+                updated_at = \(time), lease_until = NULL, claimed_by = NULL
+            WHERE id IN (
+                SELECT id FROM operations WHERE state = 'running' AND lease_until <= \(time)
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """
+        ).count
     }
 
     // MARK: Helpers

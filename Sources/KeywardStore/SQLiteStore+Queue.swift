@@ -79,21 +79,23 @@ extension SQLiteStore {
         }
     }
 
-    /// The operations a claim may take, oldest first. An operation waits
-    /// while an earlier one on its account has not ended: looked up in the
-    /// partial index of open operations, so the check does not grow with
-    /// the account's history. `+o.id` keeps the index of due operations in
-    /// use: with statistics (after an `ANALYZE`), SQLite would rather walk
-    /// the whole table in id order for the LIMIT, through every operation
-    /// that ever ended, at every claim.
+    /// The operations a claim may take, oldest first: a walk of the
+    /// claimable operations in id order that stops at the batch, so a claim
+    /// passes neither the history of ended operations nor the whole backlog
+    /// (which a search of the due operations, then a sort, would read at
+    /// every claim). An operation waits while an earlier one on its account
+    /// has not ended, looked up in the partial index of open operations.
+    /// `INDEXED BY` holds the plan whatever the statistics say (with 100,000
+    /// waiting, a search of the due operations and a sort took 389 ms per
+    /// claim, the walk 0.3 ms).
     static let claimCandidates = """
-        SELECT o.id, o.system FROM operations o
+        SELECT o.id, o.system FROM operations o INDEXED BY operations_claimable
         WHERE o.state IN ('created', 'retrying') AND o.next_attempt_at <= ?
           AND NOT EXISTS (
               SELECT 1 FROM operations p
               WHERE p.system = o.system AND p.uid = o.uid AND p.id < o.id
                 AND p.state IN ('created', 'retrying', 'running'))
-        ORDER BY +o.id
+        ORDER BY o.id
         LIMIT ?
         """
 

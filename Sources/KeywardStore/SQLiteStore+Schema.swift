@@ -125,6 +125,15 @@ extension SQLiteStore {
                         WHERE state IN ('created', 'retrying', 'running');
                     """)
         }
+        // The claim walks it in id order and stops at its batch, past
+        // neither the history nor the whole backlog (see `claimCandidates`).
+        migrator.registerMigration("v4: the index of claimable operations") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX operations_claimable ON operations (id)
+                        WHERE state IN ('created', 'retrying');
+                    """)
+        }
         return migrator
     }
 }

@@ -1,11 +1,12 @@
 import KeywardCore
 import KeywardEngine
 import KeywardStore
+import KeywardTestSupport
 import Testing
 
 /// Every wait here is an hour long unless the bell ends it: a bell that did
 /// not, fails the test at its time limit.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.offThePool, .timeLimit(.minutes(1)))
 struct QueueBellTests {
     @Test func aRingWhileNobodyWaitsIsKeptForTheNextWait() async {
         let bell = QueueBell()

@@ -1,34 +1,69 @@
+import Foundation
 import GRDB
+import KeywardCore
 import KeywardTestSupport
 import Testing
 
 @testable import KeywardStore
 
-/// The claim's query must not grow with the queue's history.
+/// The claim's query must not grow with the queue's history, nor with its backlog.
 @Suite("Store: the claim's query plan", .offThePool)
 struct ClaimPlanTests {
-    @Test func theClaimSearchesTheDueOperationsEvenWhenStatisticsFavourAWalkByID() async throws {
+    /// A long history of ended operations, then `waiting` queued ones, and
+    /// statistics that know it. Returns the plan of the claim's query.
+    private func plan(waiting: Int) async throws -> [String] {
         let folder = try StoreFolder()
         _ = try folder.open()
-        let plan = try await folder.rawConnection().write { db in
-            // A long history of ended operations and a few queued ones, and
-            // statistics that know it: a walk in id order with an early LIMIT
-            // then looks cheap to SQLite, and passes every ended operation.
+        return try await folder.rawConnection().write { db in
             try db.execute(
                 sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000 + ?)
                     INSERT INTO operations (
                         request_id, requested_by, system, username, uid, action, state, max_attempts,
                         next_attempt_at, created_at, updated_at)
                     SELECT 'r', 'test', 'hr', 'u' || (i % 500), 'u' || (i % 500), 'update',
-                        CASE WHEN i > 19950 THEN 'created' ELSE 'executed' END, 3, 0, 0, 0
+                        CASE WHEN i > 20000 THEN 'created' ELSE 'executed' END, 3, 0, 0, 0
                     FROM n
-                    """)
+                    """,
+                arguments: [waiting])
             try db.execute(sql: "ANALYZE")
             return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.claimCandidates, arguments: [1.0, 32])
                 .map { $0["detail"] as String }
         }
-        #expect(plan.first?.contains("USING INDEX operations_due") == true, "\(plan)")
-        #expect(!plan.contains { $0.hasPrefix("SCAN o") }, "\(plan)")
+    }
+
+    /// With statistics, SQLite would rather walk the whole table in id
+    /// order (past every operation that ever ended), or search every due
+    /// operation and sort them (the whole backlog): the claim walks the
+    /// claimable ones in id order and stops at its batch.
+    @Test(arguments: [50, 20_000])
+    func theClaimWalksTheClaimableOperationsInIDOrder(waiting: Int) async throws {
+        let plan = try await plan(waiting: waiting)
+        #expect(plan.first == "SCAN o USING INDEX operations_claimable", "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        #expect(plan.contains { $0.contains("SEARCH p USING INDEX operations_open") }, "\(plan)")
+    }
+
+    /// A store made before the index (v3) gets it when opened, and keeps its queue.
+    @Test func aVersion3StoreGainsTheIndexAndKeepsItsQueue() async throws {
+        let folder = try StoreFolder()
+        let raw = try folder.rawConnection()
+        try SQLiteStore.migrator.migrate(raw, upTo: "v3: API tokens and the notification outbox")
+        try await raw.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO operations (
+                        request_id, requested_by, system, username, uid, action, state, max_attempts,
+                        next_attempt_at, created_at, updated_at)
+                    VALUES ('r', 'test', 'hr', 'alice', 'alice', 'unlock', 'created', 3, 0, 0, 0)
+                    """)
+        }
+        let store = try folder.open()
+        let indexes = try await raw.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        #expect(indexes.contains("operations_claimable"))
+        let claimed = try await store.claimDue(limit: 10, now: Date(), systemLimits: [:])
+        #expect(claimed.map(\.operation.uid) == ["alice"])
     }
 }

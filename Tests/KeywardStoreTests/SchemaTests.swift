@@ -8,6 +8,11 @@ import Testing
 /// Opening a store: the schema, re-opening, and the files it refuses.
 @Suite("Store: schema and opening", .offThePool)
 struct SchemaTests {
+    static let versions = [
+        "v1", "v2: set-password tokens", "v3: API tokens and the notification outbox",
+        "v4: the index of claimable operations",
+    ]
+
     @Test func migrationsCreateTheSchemaAndReopeningIsIdempotent() async throws {
         let folder = try StoreFolder()
         let store = try folder.open()
@@ -28,12 +33,14 @@ struct SchemaTests {
         ] {
             #expect(tables.contains(table))
         }
-        #expect(migrations == ["v1", "v2: set-password tokens", "v3: API tokens and the notification outbox"])
+        #expect(migrations == SchemaTests.versions)
         #expect(journal == "wal")
         let indexes = try await raw.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
         }
-        for index in ["operations_due", "operations_account", "accounts_system_uid", "audit_username_at"] {
+        for index in [
+            "operations_due", "operations_account", "operations_claimable", "accounts_system_uid", "audit_username_at",
+        ] {
             #expect(indexes.contains(index))
         }
 
@@ -42,7 +49,7 @@ struct SchemaTests {
         #expect(try await reopened.identity(username: "alice") != nil)
         #expect(try await again.require(id).state == .created)
         let after = try await raw.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(after == ["v1", "v2: set-password tokens", "v3: API tokens and the notification outbox"])
+        #expect(after == SchemaTests.versions)
     }
 
     @Test func newDatabaseFileIsPrivate() throws {
