@@ -95,9 +95,10 @@ public struct Executor: Sendable {
         try await pipeline(until: StopSignal())
     }
 
-    /// Runs until the task is cancelled, waiting `pollInterval` when
-    /// nothing is due, or until ``bell`` rings. A cancelled task claims nothing more and finishes the
-    /// operations in hand first, so nothing claimed is left `running`.
+    /// Runs until the task is cancelled, waiting `pollInterval` (or until
+    /// ``bell`` rings) when nothing is due. A cancelled task claims nothing
+    /// more and finishes the operations in hand first, so nothing claimed
+    /// is left `running`.
     ///
     /// A store that cannot be reached for now (``StoreError/isTransient``)
     /// does not stop it: it waits with growing pauses and carries on when

@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// A ring is never lost: one that comes while nobody waits is kept, and
 /// the next ``wait(upTo:)`` returns at once. Rings that come together count
-/// as one. Operations queued by another process (a `keyward reset` beside
-/// `keyward serve`) do not ring it: the poll still finds them.
+/// as one. Operations queued by another process (a `keyward password
+/// reset` beside `keyward serve`) do not ring it: the poll still finds them.
 public final class QueueBell: Sendable {
     private struct State {
         var rung = false
