@@ -67,7 +67,8 @@ struct QueueBellTests {
             // Time for the executor to find the queue empty and wait.
             try await Task.sleep(for: .milliseconds(50))
             let password = "Reset-\(number)-Passw0rd!"
-            let reset = try await service.resetPassword(username: "jdoe", system: "hr", password: .chosen(GuardedString(password)))
+            let reset = try await service.resetPassword(
+                username: "jdoe", system: "hr", password: .chosen(GuardedString(password)))
             // `hr` maps two password attributes: two operations per reset.
             #expect(reset.operationIDs.count == 2)
             for id in reset.operationIDs {
