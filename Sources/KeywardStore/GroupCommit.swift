@@ -144,7 +144,7 @@ final class GroupCommit: Sendable {
         pool.asyncWriteWithoutTransaction { db in
             if let setting {
                 do {
-                    try db.execute(sql: setting)
+                    try db.cachedStatement(sql: setting).execute()
                 } catch {
                     self.state.withLock { $0.synced = nil }
                     for job in jobs { job.fail(error) }
@@ -166,6 +166,20 @@ final class GroupCommit: Sendable {
         start(next)
     }
 
+    /// Runs `body` in an immediate transaction, and commits it unless
+    /// `body` throws. As GRDB's `inTransaction`, but its BEGIN and COMMIT
+    /// are prepared once per connection, not at every group.
+    private static func transaction(_ db: Database, _ body: () throws -> Void) throws {
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+        do {
+            try body()
+            try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+        } catch {
+            if db.isInsideTransaction { try? db.rollback() }
+            throw error
+        }
+    }
+
     /// Commits `jobs` in one transaction and resumes their callers.
     ///
     /// First all of them plainly, one after another; writes rarely fail,
@@ -175,9 +189,8 @@ final class GroupCommit: Sendable {
     private static func commit(_ jobs: [Job], _ db: Database) {
         var resumes: [@Sendable () -> Void] = []
         do {
-            try db.inTransaction(.immediate) {
+            try transaction(db) {
                 for job in jobs { resumes.append(try job.run(db)) }
-                return .commit
             }
             for resume in resumes { resume() }
             return

@@ -233,8 +233,8 @@ extension SQLiteStore: NotificationOutbox {
 extension SealBinding {
     /// An outbox mail's payload, bound to its row.
     package static func outbox(id: Int64) -> SealBinding {
-        SealBinding(
-            associatedData: Data("keyward-outbox-v1|\(id)".utf8), owner: "outbox mail \(id)", name: "outbox mail \(id)",
-            remedy: "ask for the operation again (the mail is deleted)")
+        SealBinding(associatedData: Data("keyward-outbox-v1|\(id)".utf8)) {
+            ("outbox mail \(id)", "outbox mail \(id)", "ask for the operation again (the mail is deleted)")
+        }
     }
 }

@@ -94,10 +94,18 @@ extension SQLiteStore {
           AND NOT EXISTS (
               SELECT 1 FROM operations p
               WHERE p.system = o.system AND p.uid = o.uid AND p.id < o.id
-                AND p.state IN ('created', 'retrying', 'running'))
+                AND \(openStates("p")))
         ORDER BY o.id
         LIMIT ?
         """
+
+    /// The test of the partial index `operations_open` (migration v5),
+    /// written as it is there, as SQLite uses the index only for a query
+    /// whose WHERE holds the same expression; `table` is the query's name
+    /// for `operations`.
+    static func openStates(_ table: String) -> String {
+        "(\(table).state = 'created' OR \(table).state = 'retrying' OR \(table).state = 'running')"
+    }
 
     /// How many more operations each capped system may start: its cap less
     /// its operations `running` now.

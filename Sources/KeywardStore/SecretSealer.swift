@@ -22,19 +22,28 @@ package struct SealedSecret: Sendable {
 package struct SealBinding: Sendable {
     /// Authenticated with the value: a value copied elsewhere fails to open.
     var associatedData: Data
+    /// The names below, made only when a message needs them: sealing and
+    /// opening run on the store's one writer, for every secret.
+    private let names: @Sendable () -> (owner: String, name: String, remedy: String)
+
     /// `operation 5's secret` (for the wrong-key message).
-    var owner: String
+    var owner: String { names().owner }
     /// `operation 5's secret __PASSWORD__` (for the damaged-value message).
-    var name: String
+    var name: String { names().name }
     /// What to do when it cannot be opened: `cancel the operation`.
-    var remedy: String
+    var remedy: String { names().remedy }
+
+    /// Creates a binding; `names` gives the owner, the name and the remedy.
+    init(associatedData: Data, names: @escaping @Sendable () -> (owner: String, name: String, remedy: String)) {
+        self.associatedData = associatedData
+        self.names = names
+    }
 
     /// A queued operation's secret.
     package static func secret(operationID: Int64, name: String) -> SealBinding {
-        SealBinding(
-            associatedData: SecretSealer.associatedData(operationID: operationID, name: name),
-            owner: "operation \(operationID)'s secret", name: "operation \(operationID)'s secret \(name)",
-            remedy: "cancel the operation")
+        SealBinding(associatedData: SecretSealer.associatedData(operationID: operationID, name: name)) {
+            ("operation \(operationID)'s secret", "operation \(operationID)'s secret \(name)", "cancel the operation")
+        }
     }
 }
 

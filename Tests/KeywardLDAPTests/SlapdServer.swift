@@ -56,20 +56,29 @@ final class SlapdServer: Sendable {
     /// Builds the configuration and data in a new temporary folder and
     /// starts slapd; `withKerberos` first starts a realm whose `keyward`
     /// principal binds by GSSAPI as Keyward's service account.
+    ///
+    /// A free port is found by binding port 0 and closing it, so another
+    /// process may take it before slapd binds it: then it starts again, in
+    /// a new folder on new ports (up to three times).
     static func start(withKerberos: Bool = false) throws -> SlapdServer {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("keyward-slapd-\(UUID().uuidString.prefix(8))").path
-        let kerberos = withKerberos ? try SlapdKerberos.start(in: directory + "/kerberos") : nil
-        let server = SlapdServer(
-            directory: directory, ldapPort: try freePort(), ldapsPort: try freePort(), kerberos: kerberos)
-        do {
-            try server.provision()
-            try server.launch()
-        } catch {
-            server.destroy()
-            throw error
+        for attempt in 1... {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("keyward-slapd-\(UUID().uuidString.prefix(8))").path
+            let kerberos = withKerberos ? try SlapdKerberos.start(in: directory + "/kerberos") : nil
+            let server = SlapdServer(
+                directory: directory, ldapPort: try freePort(), ldapsPort: try freePort(), kerberos: kerberos)
+            do {
+                try server.provision()
+                try server.launch()
+                return server
+            } catch let error as SlapdError where attempt < 3 && error.description.contains("Address already in use") {
+                server.destroy()
+            } catch {
+                server.destroy()
+                throw error
+            }
         }
-        return server
+        fatalError("unreachable: the loop returns or throws")
     }
 
     /// `ldap://localhost:PORT`: the host name GSSAPI asks a ticket for (ldap/localhost).

@@ -19,7 +19,8 @@ struct PostgresConnectionTests {
             #expect(
                 applied
                     == "v1\nv2: set-password tokens\nv3: API tokens and the notification outbox\n"
-                    + "v4: the index of claimable operations\n")
+                    + "v4: the index of claimable operations\n"
+                    + "v5: the index of open operations without an IN list\n")
             let ssl = try server.psql(
                 "SELECT bool_and(ssl) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE datname = '\(database.name)'")
             #expect(ssl == "t\n")
@@ -107,7 +108,7 @@ struct PostgresConnectionTests {
         }
         #expect(stores.count == 6)
         let applied = try PostgresServer.shared().psql("SELECT count(*) FROM keyward_migrations", database: database.name)
-        #expect(applied == "4\n")
+        #expect(applied == "5\n")
         let ids = try await stores[0].enqueue([PostgresFixture.unlock("alice")])
         #expect(try await stores[5].operation(id: ids[0])?.username == "alice")
         for store in stores { await store.close() }

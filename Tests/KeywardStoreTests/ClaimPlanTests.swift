@@ -44,6 +44,43 @@ struct ClaimPlanTests {
         #expect(plan.contains { $0.contains("SEARCH p USING INDEX operations_open") }, "\(plan)")
     }
 
+    /// SQLite codes an IN list of three values in a partial index's WHERE
+    /// as a temporary B-tree, built and dropped at every write of an
+    /// operation on the one writer (migration v5 rewrote `operations_open`
+    /// for this). Checked on a store opened at v4, which the opening
+    /// upgrades, and whose claim then still finds the index.
+    @Test func writingAnOperationBuildsNoTemporaryTable() async throws {
+        let folder = try StoreFolder()
+        try SQLiteStore.migrator.migrate(try folder.rawConnection(), upTo: "v4: the index of claimable operations")
+        _ = try folder.open()
+        // A connection opened after the upgrade: EXPLAIN compiles against
+        // the schema a connection last read, and runs nothing that would
+        // notice it changed.
+        let (opcodes, plan) = try await folder.rawConnection().read { db in
+            let writes = [
+                (
+                    """
+                    INSERT INTO operations (
+                        request_id, requested_by, system, username, uid, action, state, max_attempts,
+                        next_attempt_at, created_at, updated_at)
+                    VALUES ('r', 'test', 'hr', 'alice', 'alice', 'unlock', 'created', 3, 0, 0, 0)
+                    """, StatementArguments()
+                ),
+                ("UPDATE operations SET state = ?, updated_at = ? WHERE id = ?", ["running", 1.0, 1] as StatementArguments),
+                ("DELETE FROM operations WHERE id = ?", [1] as StatementArguments),
+            ]
+            let opcodes = try writes.flatMap { sql, arguments in
+                try Row.fetchAll(db, sql: "EXPLAIN " + sql, arguments: arguments).map { $0["opcode"] as String }
+            }
+            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteStore.claimCandidates, arguments: [1.0, 32])
+                .map { $0["detail"] as String }
+            return (opcodes, plan)
+        }
+        #expect(opcodes.contains("IdxInsert"))
+        #expect(!opcodes.contains("OpenEphemeral"), "\(opcodes)")
+        #expect(plan.contains { $0.contains("SEARCH p USING INDEX operations_open") }, "\(plan)")
+    }
+
     /// A store made before the index (v3) gets it when opened, and keeps its queue.
     @Test func aVersion3StoreGainsTheIndexAndKeepsItsQueue() async throws {
         let folder = try StoreFolder()

@@ -10,7 +10,7 @@ import Testing
 struct SchemaTests {
     static let versions = [
         "v1", "v2: set-password tokens", "v3: API tokens and the notification outbox",
-        "v4: the index of claimable operations",
+        "v4: the index of claimable operations", "v5: the index of open operations without an IN list",
     ]
 
     @Test func migrationsCreateTheSchemaAndReopeningIsIdempotent() async throws {
