@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GRDB
 import Synchronization
 
@@ -55,6 +62,10 @@ final class GroupCommit: Sendable {
 
     private let pool: DatabasePool
     private let state = Mutex(State())
+    private let counted = Mutex(WriterLoad())
+
+    /// What the writer has done so far.
+    var load: WriterLoad { counted.withLock { $0 } }
     /// The most writes in one transaction, so a flood of writers still
     /// sees commits at a steady pace.
     private let limit: Int
@@ -142,19 +153,34 @@ final class GroupCommit: Sendable {
             return (taken, setting)
         }
         pool.asyncWriteWithoutTransaction { db in
-            if let setting {
-                do {
-                    try db.cachedStatement(sql: setting).execute()
-                } catch {
-                    self.state.withLock { $0.synced = nil }
-                    for job in jobs { job.fail(error) }
-                    self.committed()
-                    return
-                }
+            let (started, cpu) = (Self.nanoseconds(CLOCK_MONOTONIC), Self.nanoseconds(CLOCK_THREAD_CPUTIME_ID))
+            var resumes: [@Sendable () -> Void]
+            do {
+                if let setting { try db.cachedStatement(sql: setting).execute() }
+                resumes = Self.commit(jobs, db)
+            } catch {
+                self.state.withLock { $0.synced = nil }
+                resumes = jobs.map { job in { job.fail(error) } }
             }
-            Self.commit(jobs, db)
+            // Counted before the callers resume, so that one that reads the
+            // load after its write returned finds its write in it.
+            let (ended, used) = (Self.nanoseconds(CLOCK_MONOTONIC), Self.nanoseconds(CLOCK_THREAD_CPUTIME_ID))
+            self.counted.withLock { load in
+                load.commits += 1
+                load.writes += UInt64(jobs.count)
+                load.busyNanoseconds += ended - started
+                load.cpuNanoseconds += used - cpu
+            }
+            for resume in resumes { resume() }
             self.committed()
         }
+    }
+
+    /// A clock's reading in nanoseconds.
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
+        var time = timespec()
+        clock_gettime(clock, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     /// After a group: commits what arrived meanwhile, lingers, or goes idle.
@@ -180,24 +206,22 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Commits `jobs` in one transaction and resumes their callers.
+    /// Commits `jobs` in one transaction; returns what resumes their callers.
     ///
     /// First all of them plainly, one after another; writes rarely fail,
     /// and this way a group costs one BEGIN and one COMMIT. When one throws,
     /// that transaction is rolled back and the group runs again with a
     /// savepoint around each job, so only the failing ones are undone.
-    private static func commit(_ jobs: [Job], _ db: Database) {
+    private static func commit(_ jobs: [Job], _ db: Database) -> [@Sendable () -> Void] {
         var resumes: [@Sendable () -> Void] = []
         do {
             try transaction(db) {
                 for job in jobs { resumes.append(try job.run(db)) }
             }
-            for resume in resumes { resume() }
-            return
+            return resumes
         } catch {
             if jobs.count == 1 {
-                jobs[0].fail(error)
-                return
+                return [{ jobs[0].fail(error) }]
             }
         }
         resumes = []
@@ -220,10 +244,8 @@ final class GroupCommit: Sendable {
             }
         } catch {
             // The commit itself failed: nothing of this group was written.
-            for job in jobs { job.fail(error) }
-            return
+            return jobs.map { job in { job.fail(error) } }
         }
-        for resume in resumes { resume() }
-        for (job, error) in failures { job.fail(error) }
+        return resumes + failures.map { job, error in { job.fail(error) } }
     }
 }

@@ -64,6 +64,9 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// What SQLite's one writer connection has done since the store opened.
+    public var writerLoad: WriterLoad { commits.load }
+
     /// The keyring in force (after ``rotateKey(to:)``, the new key is current).
     public var keyring: Keyring {
         keys.withLock { $0 }

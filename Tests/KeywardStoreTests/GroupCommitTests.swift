@@ -123,6 +123,26 @@ struct GroupCommitTests {
         #expect(try await store.write(.deferred, level) == 1)
     }
 
+    /// The writer's load counts every write once, and every transaction;
+    /// a write that holds the writer shows in its busy time.
+    @Test func theWritersLoadCountsWritesCommitsAndBusyTime() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        let before = store.writerLoad
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                group.addTask { try await store.write { db in try StoredRows.append(Fixtures.audit("load-\(index)"), db) } }
+            }
+            try await group.waitForAll()
+        }
+        try await store.write { _ in _ = usleep(50_000) }
+        let load = store.writerLoad - before
+        #expect(load.writes == 41)
+        #expect((2...41).contains(load.commits), "\(load)")
+        #expect(load.busyNanoseconds >= 50_000_000, "\(load)")
+        #expect(load.cpuNanoseconds > 0 && load.cpuNanoseconds < load.busyNanoseconds, "\(load)")
+    }
+
     private final class Flag: Sendable {
         private let value = Atomic<Bool>(false)
         var isSet: Bool { value.load(ordering: .acquiring) }

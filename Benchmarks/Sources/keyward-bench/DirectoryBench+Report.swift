@@ -1,5 +1,6 @@
 import Foundation
 import KeywardEngine
+import KeywardStore
 
 extension DirectoryBench {
     /// The goal of figure (f): engine resets per second over the bare loop's.
@@ -126,6 +127,15 @@ extension DirectoryBench {
                     milliseconds(perReset(\.engine, \.connectorCPU)),
                     milliseconds(perReset(\.baseline, \.cpu)),
                 ], split))
+        func writer(_ value: (Timing) -> Double) -> Double { rounds.map { value($0.engine) }.median }
+        let busy = writer { Double($0.writer.busyNanoseconds) / Double(max($0.total, 1)) }
+        let writerCPU = writer { Double($0.writer.cpuNanoseconds) / 1e6 / Double($0.changes) }
+        let commits = writer { Double($0.writer.commits) / Double($0.changes) }
+        let writes = writer { Double($0.writer.writes) / Double(max($0.writer.commits, 1)) }
+        print(
+            "    store writer: busy " + String(format: "%.0f%%", busy * 100) + " of the engine's wall time; per reset "
+                + String(format: "%.3f ms", writerCPU) + " of its CPU,")
+        print("                  " + String(format: "%.2f commits of %.1f writes each", commits, writes))
         print("    plan = the planner alone (policy, Lua), timed apart; requests = until the last of the requests")
         print("    (plan + store reads + enqueue) from \(clients) clients is queued, the workers draining meanwhile;")
         print("    drain = the rest, until the last reset is recorded; engine = requests + drain;")
@@ -134,6 +144,8 @@ extension DirectoryBench {
         print("    keyward-bench (not slapd's) during engine, connector or baseline, per reset. Per reset the engine")
         print("    writes to its store twice (enqueue, finish) + 1 claim per batch of \(batchSize), and writes")
         print("    that arrive together share one commit (group commit); slapd commits once on either side.")
+        print("    store writer = SQLite's one writer connection, which every write waits for: near 100% busy,")
+        print("    it caps the engine whatever the workers and clients (its busy time counts its syncs).")
         print("")
         let rows: [(String, (Sample) -> Double)] = [
             ("    per round  ratio", \.ratio),

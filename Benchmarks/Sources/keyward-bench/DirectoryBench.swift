@@ -39,6 +39,8 @@ struct DirectoryBench: Sendable {
         var connectorCPU: UInt64 = 0
         /// CPU time this process used during ``total`` (all its threads; not slapd's).
         var cpu: UInt64 = 0
+        /// What the store's one writer did during ``total``; zero for the baseline.
+        var writer = WriterLoad()
         var changes = 0
 
         var total: UInt64 { requests + execution }
@@ -51,6 +53,10 @@ struct DirectoryBench: Sendable {
             lhs.connector += rhs.connector
             lhs.connectorCPU += rhs.connectorCPU
             lhs.cpu += rhs.cpu
+            lhs.writer.commits += rhs.writer.commits
+            lhs.writer.writes += rhs.writer.writes
+            lhs.writer.busyNanoseconds += rhs.writer.busyNanoseconds
+            lhs.writer.cpuNanoseconds += rhs.writer.cpuNanoseconds
             lhs.changes += rhs.changes
         }
     }
@@ -129,6 +135,7 @@ struct DirectoryBench: Sendable {
         let passwords = Self.passwords(changes, tag: tag)
         let secrets = passwords.map { GuardedString($0) }
         let cpu = Self.processCPU()
+        let writer = fixture.store.writerLoad
         let start = Clock.now()
         async let drained = Self.drain(engine.executor, until: changes)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -146,6 +153,7 @@ struct DirectoryBench: Sendable {
         let ran = try await drained
         let end = Clock.now()
         let used = Self.processCPU() - cpu
+        let written = fixture.store.writerLoad - writer
 
         guard ran == changes else { throw Failure("the engine ran \(ran) of \(changes) queued resets") }
         let counts = try await fixture.store.operationCounts()
@@ -162,7 +170,7 @@ struct DirectoryBench: Sendable {
         let connector = try await connectorAlone(changes: changes, tag: tag + "c")
         return Timing(
             requests: queued - start, planning: planning, execution: end - queued, connector: connector.wall,
-            connectorCPU: connector.cpu, cpu: used, changes: changes)
+            connectorCPU: connector.cpu, cpu: used, writer: written, changes: changes)
     }
 
     /// Drains the queue again and again while requests arrive, until
