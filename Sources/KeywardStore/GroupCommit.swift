@@ -159,6 +159,8 @@ final class GroupCommit: Sendable {
                 if let setting { try db.cachedStatement(sql: setting).execute() }
                 resumes = Self.commit(jobs, db)
             } catch {
+                // Only the sync setting throws (`commit` resumes each job
+                // with its own outcome): nothing of the group was run.
                 self.state.withLock { $0.synced = nil }
                 resumes = jobs.map { job in { job.fail(error) } }
             }

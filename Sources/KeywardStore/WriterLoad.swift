@@ -17,11 +17,20 @@ public struct WriterLoad: Sendable, Equatable {
 
     /// The load between `earlier` and this one.
     public static func - (later: WriterLoad, earlier: WriterLoad) -> WriterLoad {
+        later.combined(with: earlier, by: -)
+    }
+
+    /// Two loads together (two periods measured apart).
+    public static func + (lhs: WriterLoad, rhs: WriterLoad) -> WriterLoad {
+        lhs.combined(with: rhs, by: +)
+    }
+
+    private func combined(with other: WriterLoad, by operation: (UInt64, UInt64) -> UInt64) -> WriterLoad {
         var load = WriterLoad()
-        load.commits = later.commits - earlier.commits
-        load.writes = later.writes - earlier.writes
-        load.busyNanoseconds = later.busyNanoseconds - earlier.busyNanoseconds
-        load.cpuNanoseconds = later.cpuNanoseconds - earlier.cpuNanoseconds
+        load.commits = operation(commits, other.commits)
+        load.writes = operation(writes, other.writes)
+        load.busyNanoseconds = operation(busyNanoseconds, other.busyNanoseconds)
+        load.cpuNanoseconds = operation(cpuNanoseconds, other.cpuNanoseconds)
         return load
     }
 }

@@ -61,7 +61,8 @@ final class SlapdServer: Sendable {
     /// process may take it before slapd binds it: then it starts again, in
     /// a new folder on new ports (up to three times).
     static func start(withKerberos: Bool = false) throws -> SlapdServer {
-        for attempt in 1... {
+        var attempt = 1
+        while true {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("keyward-slapd-\(UUID().uuidString.prefix(8))").path
             let kerberos = withKerberos ? try SlapdKerberos.start(in: directory + "/kerberos") : nil
@@ -73,12 +74,12 @@ final class SlapdServer: Sendable {
                 return server
             } catch let error as SlapdError where attempt < 3 && error.description.contains("Address already in use") {
                 server.destroy()
+                attempt += 1
             } catch {
                 server.destroy()
                 throw error
             }
         }
-        fatalError("unreachable: the loop returns or throws")
     }
 
     /// `ldap://localhost:PORT`: the host name GSSAPI asks a ticket for (ldap/localhost).

@@ -53,10 +53,7 @@ struct DirectoryBench: Sendable {
             lhs.connector += rhs.connector
             lhs.connectorCPU += rhs.connectorCPU
             lhs.cpu += rhs.cpu
-            lhs.writer.commits += rhs.writer.commits
-            lhs.writer.writes += rhs.writer.writes
-            lhs.writer.busyNanoseconds += rhs.writer.busyNanoseconds
-            lhs.writer.cpuNanoseconds += rhs.writer.cpuNanoseconds
+            lhs.writer = lhs.writer + rhs.writer
             lhs.changes += rhs.changes
         }
     }
