@@ -1,4 +1,5 @@
 import Foundation
+import KeywardTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -79,7 +80,7 @@ final class SlapdKerberos: Sendable {
         ] {
             try SlapdServer.run("/usr/sbin/kadmin.local", ["-q", query], environment: environment)
         }
-        let pid = try SlapdServer.spawn(
+        let pid = try ChildProcess.spawn(
             ["/usr/sbin/krb5kdc", "-n", "-P", directory + "/kdc.pid"], log: directory + "/kdc.out",
             environment: environment)
         let kerberos = SlapdKerberos(directory: directory, port: port, pid: pid)

@@ -6,44 +6,6 @@ import Glibc
 #endif
 
 extension SlapdServer {
-    /// Starts `arguments[0]` with stdout and stderr appended to `log`.
-    ///
-    /// It is spawned with posix_spawn and an empty signal mask: the test
-    /// runner's threads block SIGTERM, and a child started with
-    /// Foundation's Process inherits that and never sees the stop signal.
-    static func spawn(_ arguments: [String], log: String, environment: [String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        sigaddset(&defaultSignals, SIGTERM)
-        sigaddset(&defaultSignals, SIGINT)
-        sigaddset(&defaultSignals, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let cArguments = arguments.map { strdup($0) } + [nil]
-        let cEnvironment = environment.map { strdup($0) } + [nil]
-        defer {
-            cArguments.forEach { free($0) }
-            cEnvironment.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, cArguments, cEnvironment)
-        guard spawned == 0 else { throw SlapdError("posix_spawn \(arguments[0]) failed: \(spawned)") }
-        return pid
-    }
-
     /// Runs a tool to completion; throws with its output when it fails.
     /// `environment` replaces the process's when given.
     static func run(_ executable: String, _ arguments: [String], environment: [String]? = nil) throws {

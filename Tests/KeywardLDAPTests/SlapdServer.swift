@@ -138,7 +138,7 @@ final class SlapdServer: Sendable {
         if let kerberos {
             environment += ["KRB5_KTNAME=\(kerberos.serviceKeytab)", "KRB5_CONFIG=\(kerberos.configPath)"]
         }
-        let pid = try Self.spawn(arguments, log: logPath, environment: environment)
+        let pid = try ChildProcess.spawn(arguments, log: logPath, environment: environment)
         process.set(pid)
 
         let deadline = Date().addingTimeInterval(10)

@@ -16,12 +16,22 @@ public enum TestTool {
                     return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
                 }, uniquingKeysWith: { $1 })
         }
-        let output = Pipe()
+        // The output goes to a file, not a pipe: a pipe's write end inherited
+        // by a server another test starts meanwhile would keep the reader
+        // waiting for an end that never comes.
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("keyward-tool-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+            let output = FileHandle(forWritingAtPath: outputPath)
+        else { throw TestToolError(description: "cannot create \(outputPath) for \(executable)'s output") }
         tool.standardOutput = output
         tool.standardError = output
+        tool.standardInput = FileHandle.nullDevice
         try tool.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
         tool.waitUntilExit()
+        try? output.close()
+        let text = (try? Data(contentsOf: URL(fileURLWithPath: outputPath))) ?? Data()
         guard tool.terminationStatus == 0 else {
             throw TestToolError(
                 description: "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: text, as: UTF8.self))")

@@ -84,7 +84,8 @@ extension PostgresServer {
             [ -n "$pid" ] && grep -qa -- '\(dataPath)' "/proc/$pid/cmdline" 2>/dev/null && kill -INT "$pid" 2>/dev/null
             sleep 3; rm -rf '\(directory)'
             """
-        _ = try PostgresProcess.spawn(["/bin/sh", "-c", script], log: "/dev/null", detached: true)
+        _ = try ChildProcess.spawn(
+            ["/bin/sh", "-c", script], log: "/dev/null", environment: PostgresProcess.environment, detached: true)
     }
 }
 

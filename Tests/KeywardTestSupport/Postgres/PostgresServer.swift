@@ -124,7 +124,7 @@ public final class PostgresServer: @unchecked Sendable {
             Self.binaries + "/postgres", "-D", dataPath, "-p", String(port), "-k", directory,
         ]
         for setting in settings { arguments += ["-c", setting] }
-        let spawned = try PostgresProcess.spawn(arguments, log: logPath)
+        let spawned = try ChildProcess.spawn(arguments, log: logPath, environment: PostgresProcess.environment)
         lock.withLock { pid = spawned }
         try waitUntilReady(spawned)
     }
@@ -137,7 +137,7 @@ public final class PostgresServer: @unchecked Sendable {
             return pid
         }) else { return }
         kill(spawned, SIGINT)
-        PostgresProcess.reap(spawned)
+        ChildProcess.reap(spawned)
     }
 
     /// Stops the server and removes its folder.
