@@ -127,6 +127,15 @@ extension DirectoryBench {
                     milliseconds(perReset(\.engine, \.connectorCPU)),
                     milliseconds(perReset(\.baseline, \.cpu)),
                 ], split))
+        func switches(_ side: KeyPath<Sample, Timing>, _ count: KeyPath<Timing, UInt64>) -> String {
+            String(format: "%.1f", rounds.map { Double($0[keyPath: side][keyPath: count]) / Double($0[keyPath: side].changes) }.median)
+        }
+        print(
+            Report.row(
+                [
+                    "    context switches", "", "", "", switches(\.engine, \.switches),
+                    switches(\.engine, \.connectorSwitches), switches(\.baseline, \.switches),
+                ], split))
         func writer(_ value: (Timing) -> Double) -> Double { rounds.map { value($0.engine) }.median }
         let busy = writer { Double($0.writer.busyNanoseconds) / Double(max($0.total, 1)) }
         let writerCPU = writer { Double($0.writer.cpuNanoseconds) / 1e6 / Double($0.changes) }
@@ -141,11 +150,12 @@ extension DirectoryBench {
         print("    drain = the rest, until the last reset is recorded; engine = requests + drain;")
         print("    connector = the same resets through LDAPDirectoryConnector.update alone on \(workers) tasks,")
         print("    timed apart (the directory and the connector, without plan or queue). CPU: all threads of")
-        print("    keyward-bench (not slapd's) during engine, connector or baseline, per reset. Per reset the engine")
+        print("    keyward-bench (not slapd's) during engine, connector or baseline, per reset; context switches:")
+        print("    of all its threads (waits and preemptions), per reset. Per reset the engine")
         print("    writes to its store twice (enqueue, finish) + 1 claim per batch of \(batchSize), and writes")
         print("    that arrive together share one commit (group commit); slapd commits once on either side.")
-        print("    store writer = SQLite's one writer connection, which every write waits for: near 100% busy,")
-        print("    it caps the engine whatever the workers and clients (its busy time counts its syncs).")
+        print("    store writer = SQLite's one writer connection, which every write waits for: when near 100%")
+        print("    busy, it caps the engine whatever the workers and clients (its busy time counts its syncs).")
         print("")
         let rows: [(String, (Sample) -> Double)] = [
             ("    per round  ratio", \.ratio),

@@ -39,6 +39,10 @@ struct DirectoryBench: Sendable {
         var connectorCPU: UInt64 = 0
         /// CPU time this process used during ``total`` (all its threads; not slapd's).
         var cpu: UInt64 = 0
+        /// Context switches of this process's threads during ``total``.
+        var switches: UInt64 = 0
+        /// Context switches of this process's threads during ``connector``.
+        var connectorSwitches: UInt64 = 0
         /// What the store's one writer did during ``total``; zero for the baseline.
         var writer = WriterLoad()
         var changes = 0
@@ -53,6 +57,8 @@ struct DirectoryBench: Sendable {
             lhs.connector += rhs.connector
             lhs.connectorCPU += rhs.connectorCPU
             lhs.cpu += rhs.cpu
+            lhs.switches += rhs.switches
+            lhs.connectorSwitches += rhs.connectorSwitches
             lhs.writer = lhs.writer + rhs.writer
             lhs.changes += rhs.changes
         }
@@ -132,6 +138,7 @@ struct DirectoryBench: Sendable {
         let passwords = Self.passwords(changes, tag: tag)
         let secrets = passwords.map { GuardedString($0) }
         let cpu = Self.processCPU()
+        let switches = Self.contextSwitches()
         let writer = fixture.store.writerLoad
         let start = Clock.now()
         async let drained = Self.drain(engine.executor, until: changes)
@@ -150,6 +157,7 @@ struct DirectoryBench: Sendable {
         let ran = try await drained
         let end = Clock.now()
         let used = Self.processCPU() - cpu
+        let switched = Self.contextSwitches() - switches
         let written = fixture.store.writerLoad - writer
 
         guard ran == changes else { throw Failure("the engine ran \(ran) of \(changes) queued resets") }
@@ -167,7 +175,8 @@ struct DirectoryBench: Sendable {
         let connector = try await connectorAlone(changes: changes, tag: tag + "c")
         return Timing(
             requests: queued - start, planning: planning, execution: end - queued, connector: connector.wall,
-            connectorCPU: connector.cpu, cpu: used, writer: written, changes: changes)
+            connectorCPU: connector.cpu, cpu: used, switches: switched, connectorSwitches: connector.switches,
+            writer: written, changes: changes)
     }
 
     /// Drains the queue again and again while requests arrive, until
@@ -204,7 +213,7 @@ struct DirectoryBench: Sendable {
     /// through `LDAPDirectoryConnector.update` alone, without plan or queue:
     /// as many tasks as the executor has workers, each account's resets in
     /// order on one task. Checked like a slice.
-    private func connectorAlone(changes: Int, tag: String) async throws -> (wall: UInt64, cpu: UInt64) {
+    private func connectorAlone(changes: Int, tag: String) async throws -> (wall: UInt64, cpu: UInt64, switches: UInt64) {
         let connector = fixture.connector
         let uids = fixture.uids
         let workers = workers
@@ -213,6 +222,7 @@ struct DirectoryBench: Sendable {
             [ConnectorAttribute(name: AttributeSchema.passwordName, value: .secret(GuardedString($0)))]
         }
         let cpu = Self.processCPU()
+        let switches = Self.contextSwitches()
         let start = Clock.now()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<min(workers, changes) {
@@ -227,8 +237,9 @@ struct DirectoryBench: Sendable {
         }
         let end = Clock.now()
         let used = Self.processCPU() - cpu
+        let switched = Self.contextSwitches() - switches
         try await checkLastBind(passwords: passwords, side: "connector's")
-        return (end - start, used)
+        return (end - start, used, switched)
     }
 
     /// The same resets through bare libldap: one Password Modify after
@@ -238,10 +249,12 @@ struct DirectoryBench: Sendable {
         let passwords = Self.passwords(changes, tag: tag)
         let dns = passwords.indices.map { Slapd.personDN(uids[$0 % uids.count]) }
         let cpu = Self.processCPU()
+        let switches = Self.contextSwitches()
         let nanoseconds = try await fixture.bare.resetAll(dns: dns, passwords: passwords)
         let used = Self.processCPU() - cpu
+        let switched = Self.contextSwitches() - switches
         try await checkLastBind(passwords: passwords, side: "baseline")
-        return Timing(execution: nanoseconds, cpu: used, changes: changes)
+        return Timing(execution: nanoseconds, cpu: used, switches: switched, changes: changes)
     }
 
     /// Checks that the account of the last reset binds with its password
@@ -263,6 +276,14 @@ struct DirectoryBench: Sendable {
     /// GuardedString before its clock starts.
     private static func passwords(_ count: Int, tag: String) -> [String] {
         (0..<count).map { "Reset-\(tag)-\($0)-pw" }
+    }
+
+    /// Context switches of every thread of this process so far, voluntary
+    /// (a wait) or not (preempted).
+    private static func contextSwitches() -> UInt64 {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return UInt64(usage.ru_nvcsw + usage.ru_nivcsw)
     }
 
     /// CPU time of every thread of this process, in nanoseconds.

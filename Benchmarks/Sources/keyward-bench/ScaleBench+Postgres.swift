@@ -79,7 +79,9 @@ extension ScaleBench {
         }
 
         private static func touch(_ path: String) throws -> URL {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw QueueBench.Failure("cannot create \(path)")
+            }
             if geteuid() == 0 { try run("/usr/bin/chown", ["postgres:postgres", path]) }
             return URL(fileURLWithPath: path)
         }
