@@ -6,6 +6,7 @@ import KeywardLDAP
 import KeywardScripting
 import KeywardStore
 import Logging
+import Synchronization
 
 extension DirectoryBench {
     /// What a run works on: the store in a temporary folder, an engine over
@@ -23,6 +24,17 @@ extension DirectoryBench {
         let bare: BareDirectory
         /// Wall time of creating the accounts through the engine.
         let setupNanoseconds: UInt64
+        /// How many attempts the executor has recorded so far.
+        let recorded: Attempts
+    }
+
+    /// A count the executor's observer raises at every recorded attempt.
+    final class Attempts: Sendable {
+        private let count = Atomic<Int>(0)
+
+        var value: Int { count.load(ordering: .acquiring) }
+
+        func add() { count.add(1, ordering: .releasing) }
     }
 
     /// The target system's name, as its connector file would give it.
@@ -57,9 +69,12 @@ extension DirectoryBench {
             })
         try await connector.test()
         let systems = [TargetSystem(definition: definition, connector: connector)]
+        let recorded = Attempts()
+        var executor = Executor(store: store, systems: systems, logger: logger, concurrency: workers)
+        executor.observer = { _ in recorded.add() }
         let engine = QueueBench.Engine(
             service: ProvisioningService(store: store, systems: systems, planner: planner, actor: "bench:helpdesk"),
-            executor: Executor(store: store, systems: systems, logger: logger, concurrency: workers))
+            executor: executor)
 
         // Two resets of one account in a batch could run on two workers at
         // once and finish in either order, and the last-password check would fail.
@@ -84,7 +99,7 @@ extension DirectoryBench {
             url: slapd.url, caCertificate: slapd.certificatePath, bindDN: Slapd.adminDN, password: bindPassword)
         return Fixture(
             store: store, uids: uids, identities: identities, engine: engine, connector: connector, bare: bare,
-            setupNanoseconds: setup)
+            setupNanoseconds: setup, recorded: recorded)
     }
 
     /// The `ldap` system on the run's slapd, as `connectors/directory.yaml`

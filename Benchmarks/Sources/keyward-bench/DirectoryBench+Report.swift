@@ -136,15 +136,22 @@ extension DirectoryBench {
                     "    context switches", "", "", "", switches(\.engine, \.switches),
                     switches(\.engine, \.connectorSwitches), switches(\.baseline, \.switches),
                 ], split))
-        func writer(_ value: (Timing) -> Double) -> Double { rounds.map { value($0.engine) }.median }
-        let busy = writer { Double($0.writer.busyNanoseconds) / Double(max($0.total, 1)) }
-        let writerCPU = writer { Double($0.writer.cpuNanoseconds) / 1e6 / Double($0.changes) }
-        let commits = writer { Double($0.writer.commits) / Double($0.changes) }
-        let writes = writer { Double($0.writer.writes) / Double(max($0.writer.commits, 1)) }
+        func engineMedian(_ value: (Timing) -> Double) -> Double { rounds.map { value($0.engine) }.median }
+        let busy = engineMedian { Double($0.writer.busyNanoseconds) / Double(max($0.total, 1)) }
+        let writerCPU = engineMedian { Double($0.writer.cpuNanoseconds) / 1e6 / Double($0.changes) }
+        let commits = engineMedian { Double($0.writer.commits) / Double($0.changes) }
+        let writes = engineMedian { Double($0.writer.writes) / Double(max($0.writer.commits, 1)) }
         print(
             "    store writer: busy " + String(format: "%.0f%%", busy * 100) + " of the engine's wall time; per reset "
                 + String(format: "%.3f ms", writerCPU) + " of its CPU,")
         print("                  " + String(format: "%.2f commits of %.1f writes each", commits, writes))
+        let ranDuring = engineMedian { Double($0.ranDuringRequests) / Double($0.changes) }
+        let cpuDuring = engineMedian { Double($0.requestsCPU) / Double(max($0.requests, 1)) }
+        let cpuAfter = engineMedian { Double($0.cpu - $0.requestsCPU) / Double(max($0.execution, 1)) }
+        print(
+            "    while the requests came, " + String(format: "%.0f%%", ranDuring * 100)
+                + " of the resets ran and this process used " + String(format: "%.2f", cpuDuring)
+                + " processors; after, " + String(format: "%.2f", cpuAfter))
         print("    plan = the planner alone (policy, Lua), timed apart; requests = until the last of the requests")
         print("    (plan + store reads + enqueue) from \(clients) clients is queued, the workers draining meanwhile;")
         print("    drain = the rest, until the last reset is recorded; engine = requests + drain;")
@@ -156,6 +163,8 @@ extension DirectoryBench {
         print("    that arrive together share one commit (group commit); slapd commits once on either side.")
         print("    store writer = SQLite's one writer connection, which every write waits for: when near 100%")
         print("    busy, it caps the engine whatever the workers and clients (its busy time counts its syncs).")
+        print("    while the requests came = the share of the resets recorded when the last request was queued,")
+        print("    and the processors this process used until then and after (slapd's not counted).")
         print("")
         let rows: [(String, (Sample) -> Double)] = [
             ("    per round  ratio", \.ratio),

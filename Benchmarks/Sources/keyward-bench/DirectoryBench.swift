@@ -39,6 +39,10 @@ struct DirectoryBench: Sendable {
         var connectorCPU: UInt64 = 0
         /// CPU time this process used during ``total`` (all its threads; not slapd's).
         var cpu: UInt64 = 0
+        /// CPU time this process used during ``requests``.
+        var requestsCPU: UInt64 = 0
+        /// The engine's resets recorded by the time the last request was queued.
+        var ranDuringRequests = 0
         /// Context switches of this process's threads during ``total``.
         var switches: UInt64 = 0
         /// Context switches of this process's threads during ``connector``.
@@ -57,6 +61,8 @@ struct DirectoryBench: Sendable {
             lhs.connector += rhs.connector
             lhs.connectorCPU += rhs.connectorCPU
             lhs.cpu += rhs.cpu
+            lhs.requestsCPU += rhs.requestsCPU
+            lhs.ranDuringRequests += rhs.ranDuringRequests
             lhs.switches += rhs.switches
             lhs.connectorSwitches += rhs.connectorSwitches
             lhs.writer = lhs.writer + rhs.writer
@@ -140,6 +146,7 @@ struct DirectoryBench: Sendable {
         let cpu = Self.processCPU()
         let switches = Self.contextSwitches()
         let writer = fixture.store.writerLoad
+        let recorded = fixture.recorded.value
         let start = Clock.now()
         async let drained = Self.drain(engine.executor, until: changes)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -154,6 +161,7 @@ struct DirectoryBench: Sendable {
             try await group.waitForAll()
         }
         let queued = Clock.now()
+        let (requestsCPU, ranDuringRequests) = (Self.processCPU() - cpu, fixture.recorded.value - recorded)
         let ran = try await drained
         let end = Clock.now()
         let used = Self.processCPU() - cpu
@@ -175,7 +183,8 @@ struct DirectoryBench: Sendable {
         let connector = try await connectorAlone(changes: changes, tag: tag + "c")
         return Timing(
             requests: queued - start, planning: planning, execution: end - queued, connector: connector.wall,
-            connectorCPU: connector.cpu, cpu: used, switches: switched, connectorSwitches: connector.switches,
+            connectorCPU: connector.cpu, cpu: used, requestsCPU: requestsCPU, ranDuringRequests: ranDuringRequests,
+            switches: switched, connectorSwitches: connector.switches,
             writer: written, changes: changes)
     }
 
