@@ -31,10 +31,12 @@ final class SlapdKerberos: Sendable {
         self.pid = pid
     }
 
-    /// Creates the realm's database and keytabs in `directory` and starts the KDC.
-    static func start(in directory: String) throws -> SlapdKerberos {
+    /// Creates the realm's database and keytabs in `directory` and starts the
+    /// KDC on `port` (a free one when nil). When the port is taken, the
+    /// error holds the KDC's log, which says "Address already in use".
+    static func start(in directory: String, port: Int? = nil) throws -> SlapdKerberos {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let port = try SlapdServer.freePort()
+        let port = try port ?? SlapdServer.freePort()
         try """
         [libdefaults]
         \tdefault_realm = \(realm)
@@ -85,10 +87,14 @@ final class SlapdKerberos: Sendable {
             environment: environment)
         let kerberos = SlapdKerberos(directory: directory, port: port, pid: pid)
         let deadline = Date().addingTimeInterval(10)
+        var status: Int32 = 0
         while !SlapdServer.accepts(port: port) {
-            guard Date() < deadline else {
+            // A KDC that cannot bind its port exits at once.
+            let exited = waitpid(pid, &status, WNOHANG) == pid
+            guard Date() < deadline, !exited else {
                 kerberos.stop()
-                throw SlapdError("krb5kdc did not start")
+                let log = ["/kdc.log", "/kdc.out"].compactMap { try? String(contentsOfFile: directory + $0, encoding: .utf8) }
+                throw SlapdError("krb5kdc did not start on port \(port); its log:\n" + log.joined(separator: "\n"))
             }
             usleep(20_000)
         }

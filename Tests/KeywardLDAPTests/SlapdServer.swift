@@ -58,14 +58,21 @@ final class SlapdServer: Sendable {
     /// principal binds by GSSAPI as Keyward's service account.
     ///
     /// A free port is found by binding port 0 and closing it, so another
-    /// process may take it before slapd binds it: then it starts again, in
-    /// a new folder on new ports (up to three times).
+    /// process may take it before slapd (or the KDC) binds it: then it
+    /// starts again, in a new folder on new ports (up to three times).
     static func start(withKerberos: Bool = false) throws -> SlapdServer {
         var attempt = 1
         while true {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("keyward-slapd-\(UUID().uuidString.prefix(8))").path
-            let kerberos = withKerberos ? try SlapdKerberos.start(in: directory + "/kerberos") : nil
+            let kerberos: SlapdKerberos?
+            do {
+                kerberos = withKerberos ? try SlapdKerberos.start(in: directory + "/kerberos") : nil
+            } catch let error as SlapdError where attempt < 3 && error.description.contains("Address already in use") {
+                try? FileManager.default.removeItem(atPath: directory)
+                attempt += 1
+                continue
+            }
             let server = SlapdServer(
                 directory: directory, ldapPort: try freePort(), ldapsPort: try freePort(), kerberos: kerberos)
             do {

@@ -49,17 +49,37 @@ public final class SMTPSink: @unchecked Sendable {
 
     /// Makes the certificates, writes the script and starts the sink; returns once it accepts connections.
     public static func start(_ mode: Mode = .starttls) throws -> SMTPSink {
+        try start(mode, ports: freePort)
+    }
+
+    /// As ``start(_:)``, on the first port of `nextPort` the sink can bind.
+    /// A free port (``freePort()``) can be taken by another process before
+    /// the sink binds it; then the sink tries the next, three times in all.
+    public static func start(_ mode: Mode, ports nextPort: () throws -> Int) throws -> SMTPSink {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyward-smtp-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try TestCertificates.authority(in: directory, name: "ca", commonName: "Keyward Test Mail CA")
-        try TestCertificates.authority(in: directory, name: "other-ca", commonName: "Someone Else's CA")
-        try TestCertificates.server(
-            in: directory, name: "server", subjectAltName: "DNS:localhost,IP:127.0.0.1", signedBy: "ca")
-        try script.write(toFile: directory + "/sink.py", atomically: true, encoding: .utf8)
-        let port = try freePort()
-        let sink = SMTPSink(directory: directory, port: port, mode: mode, process: Process())
-        try sink.launch()
-        return sink
+        do {
+            try TestCertificates.authority(in: directory, name: "ca", commonName: "Keyward Test Mail CA")
+            try TestCertificates.authority(in: directory, name: "other-ca", commonName: "Someone Else's CA")
+            try TestCertificates.server(
+                in: directory, name: "server", subjectAltName: "DNS:localhost,IP:127.0.0.1", signedBy: "ca")
+            try script.write(toFile: directory + "/sink.py", atomically: true, encoding: .utf8)
+            var attempt = 1
+            while true {
+                let sink = SMTPSink(directory: directory, port: try nextPort(), mode: mode, process: Process())
+                do {
+                    try sink.launch()
+                    return sink
+                } catch let error as SMTPSinkError
+                    where attempt < 3 && error.description.localizedCaseInsensitiveContains("address already in use")
+                {
+                    attempt += 1
+                }
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
     }
 
     /// Stops the sink (SIGTERM to its PID, then waits) and removes its folder.
@@ -106,8 +126,9 @@ public final class SMTPSink: @unchecked Sendable {
             usleep(20_000)
         }
         let log = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
-        stop()
-        throw SMTPSinkError("aiosmtpd did not start (is python3-aiosmtpd installed?):\n\(log)")
+        pause()
+        try? FileManager.default.removeItem(atPath: errors)
+        throw SMTPSinkError("aiosmtpd did not start on port \(port) (is python3-aiosmtpd installed?):\n\(log)")
     }
 
     /// Every JSON line logged so far.
