@@ -30,4 +30,19 @@ struct PostgresServerTests {
         try server.start()
         #expect(try server.psql("SELECT n FROM kept", database: database.name) == "7\n")
     }
+
+    @Test func aDedicatedServerWhosePortWasTakenStartsOnTheNext() throws {
+        // Bound, not listening, on 127.0.0.1 only: postgres binds 127.0.0.2
+        // and would start half on the taken port.
+        let taken = try SilentListener(listening: false)
+        let free = try PostgresServer.freePort()
+        var ports = [taken.port, free].makeIterator()
+        let server = try PostgresServer.dedicated {
+            let port = ports.next()
+            return try #require(port, "the server asked for a third port")
+        }
+        defer { server.destroy() }
+        #expect(server.port == free)
+        #expect(try server.psql("SELECT 1") == "1\n")
+    }
 }

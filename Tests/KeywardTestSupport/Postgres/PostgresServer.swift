@@ -82,22 +82,43 @@ public final class PostgresServer: @unchecked Sendable {
     /// A server of its own (for tests that stop it), `tls: false` for one
     /// that refuses TLS; the caller calls ``destroy()`` when done.
     public static func dedicated(tls: Bool = true) throws -> PostgresServer {
-        try make(tls: tls)
+        try make(tls: tls, ports: freePort)
     }
 
-    private static func make(tls: Bool) throws -> PostgresServer {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("keyward-pg-\(UUID().uuidString.prefix(8))").path
-        let server = PostgresServer(directory: directory, port: try SilentListener(listening: false).port, tls: tls)
-        do {
-            try server.provision()
-            try server.start()
-            try server.watch()
-        } catch {
-            server.destroy()
-            throw error
+    /// As ``dedicated(tls:)``, on the first port of `nextPort` the server can
+    /// bind. A free port (``freePort()``) can be taken by another process
+    /// before the server binds it; then it starts again, in a new folder on
+    /// the next port, three times in all.
+    public static func dedicated(tls: Bool = true, ports nextPort: () throws -> Int) throws -> PostgresServer {
+        try make(tls: tls, ports: nextPort)
+    }
+
+    /// A TCP port on 127.0.0.1 nothing is bound to now.
+    public static func freePort() throws -> Int {
+        try SilentListener(listening: false).port
+    }
+
+    private static func make(tls: Bool, ports nextPort: () throws -> Int = freePort) throws -> PostgresServer {
+        var attempt = 1
+        while true {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("keyward-pg-\(UUID().uuidString.prefix(8))").path
+            let server = PostgresServer(directory: directory, port: try nextPort(), tls: tls)
+            do {
+                try server.provision()
+                try server.start()
+                try server.watch()
+                return server
+            } catch let error as PostgresServerError
+                where attempt < 3 && error.description.contains("Address already in use")
+            {
+                server.destroy()
+                attempt += 1
+            } catch {
+                server.destroy()
+                throw error
+            }
         }
-        return server
     }
 
     private static func stopShared() {
@@ -124,9 +145,17 @@ public final class PostgresServer: @unchecked Sendable {
             Self.binaries + "/postgres", "-D", dataPath, "-p", String(port), "-k", directory,
         ]
         for setting in settings { arguments += ["-c", setting] }
+        let logged = logText().utf8.count
         let spawned = try ChildProcess.spawn(arguments, log: logPath, environment: PostgresProcess.environment)
         lock.withLock { pid = spawned }
         try waitUntilReady(spawned)
+        // postgres starts when it can bind one of its two addresses: the
+        // other may then be another process's, which a client would reach.
+        let log = String(decoding: logText().utf8.dropFirst(logged), as: UTF8.self)
+        if log.contains("could not bind") {
+            stop()
+            throw PostgresServerError("postgres could not bind all its addresses on port \(port); its log:\n" + log)
+        }
     }
 
     /// Stops the server by its PID (SIGINT: fast shutdown, open sessions are
