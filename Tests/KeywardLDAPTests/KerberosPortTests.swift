@@ -12,15 +12,11 @@ struct KerberosPortTests {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("keyward-kdc-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let clock = ContinuousClock()
-        let start = clock.now
         let error = #expect(throws: SlapdError.self) {
             try SlapdKerberos.start(in: directory, port: taken.port).stop()
         }
         // SlapdServer.start starts again on new ports when it reads this.
         #expect(error?.description.contains("Address already in use") == true)
         #expect(error?.description.contains("port \(taken.port)") == true)
-        // A hang detector: the KDC exits at once; the deadline is 10 s.
-        #expect(clock.now - start < .seconds(8))
     }
 }

@@ -55,7 +55,7 @@ struct LDAPClientPoolTests {
     }
 
     @Test func anUnreachableServerIsAnErrorNotARetryLoop() async throws {
-        let nowhere = LDAPEndpoint(url: "ldaps://127.0.0.1:\(try SlapdServer.freePort())", timeoutSeconds: 2)
+        let nowhere = LDAPEndpoint(url: "ldaps://127.0.0.1:\(try FreePort.next())", timeoutSeconds: 2)
         let pool = LDAPConnectionPool(endpoint: nowhere, authentication: SlapdServer.admin)
         do {
             _ = try await rootDSE(pool)

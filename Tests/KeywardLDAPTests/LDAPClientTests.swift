@@ -39,7 +39,7 @@ struct LDAPClientTests {
 
     @Test func aSimpleBindOverPlainLDAPIsRefusedBeforeConnecting() async throws {
         // Nothing listens on this port: the refusal (13) comes before any connect (-1).
-        let nowhere = LDAPEndpoint(url: "ldap://127.0.0.1:\(try SlapdServer.freePort())", timeoutSeconds: 2)
+        let nowhere = LDAPEndpoint(url: "ldap://127.0.0.1:\(try FreePort.next())", timeoutSeconds: 2)
         let error = await resultError { () throws(LDAPResultError) in
             _ = try await LDAPConnection.connect(to: nowhere, authentication: SlapdServer.admin)
         }

@@ -36,7 +36,7 @@ final class SlapdKerberos: Sendable {
     /// error holds the KDC's log, which says "Address already in use".
     static func start(in directory: String, port: Int? = nil) throws -> SlapdKerberos {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let port = try port ?? SlapdServer.freePort()
+        let port = try port ?? FreePort.next()
         try """
         [libdefaults]
         \tdefault_realm = \(realm)

@@ -12,25 +12,6 @@ extension SlapdServer {
         try TestTool.run(executable, arguments, environment: environment)
     }
 
-    /// A TCP port nothing listens on now: bind to port 0 and read what the kernel chose.
-    static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw SlapdError("socket() failed") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(socket, address, length) == 0 && getsockname(socket, address, &length) == 0
-            }
-        }
-        guard bound else { throw SlapdError("could not bind a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Whether something accepts TCP connections on `host`:`port`.
     static func accepts(port: Int, host: String = "127.0.0.1") -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -57,31 +57,25 @@ final class SlapdServer: Sendable {
     /// starts slapd; `withKerberos` first starts a realm whose `keyward`
     /// principal binds by GSSAPI as Keyward's service account.
     ///
-    /// A free port is found by binding port 0 and closing it, so another
-    /// process may take it before slapd (or the KDC) binds it: then it
-    /// starts again, in a new folder on new ports (up to three times).
+    /// A port taken before slapd or the KDC binds it makes it start again,
+    /// in a new folder on new ports (``FreePort/retrying(_:)``).
     static func start(withKerberos: Bool = false) throws -> SlapdServer {
-        var attempt = 1
-        while true {
+        try FreePort.retrying {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("keyward-slapd-\(UUID().uuidString.prefix(8))").path
+            let (ldapPort, ldapsPort) = (try FreePort.next(), try FreePort.next())
             let kerberos: SlapdKerberos?
             do {
                 kerberos = withKerberos ? try SlapdKerberos.start(in: directory + "/kerberos") : nil
-            } catch let error as SlapdError where attempt < 3 && error.description.contains("Address already in use") {
+            } catch {
                 try? FileManager.default.removeItem(atPath: directory)
-                attempt += 1
-                continue
+                throw error
             }
-            let server = SlapdServer(
-                directory: directory, ldapPort: try freePort(), ldapsPort: try freePort(), kerberos: kerberos)
+            let server = SlapdServer(directory: directory, ldapPort: ldapPort, ldapsPort: ldapsPort, kerberos: kerberos)
             do {
                 try server.provision()
                 try server.launch()
                 return server
-            } catch let error as SlapdError where attempt < 3 && error.description.contains("Address already in use") {
-                server.destroy()
-                attempt += 1
             } catch {
                 server.destroy()
                 throw error

@@ -35,7 +35,7 @@ struct PostgresServerTests {
         // Bound, not listening, on 127.0.0.1 only: postgres binds 127.0.0.2
         // and would start half on the taken port.
         let taken = try SilentListener(listening: false)
-        let free = try PostgresServer.freePort()
+        let free = try FreePort.next()
         var ports = [taken.port, free].makeIterator()
         let server = try PostgresServer.dedicated {
             let port = ports.next()

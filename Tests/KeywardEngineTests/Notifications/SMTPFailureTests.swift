@@ -81,7 +81,7 @@ struct SMTPFailureTests {
 
     @Test("a port nobody listens on: unreachable (curl 7), transient")
     func refused() async throws {
-        let url = "smtp://127.0.0.1:\(try SMTPSink.freePort())"
+        let url = "smtp://127.0.0.1:\(try FreePort.next())"
         let (error, _) = try await Self.failure { try MailFixture.mailer(url: url, capture: $0) }
         #expect(error.kind == .unreachable)
         #expect(error.curlCode == 7)

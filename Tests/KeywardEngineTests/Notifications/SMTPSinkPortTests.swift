@@ -8,7 +8,7 @@ import Testing
 struct SMTPSinkPortTests {
     @Test func theSinkMovesToTheNextPort() throws {
         let taken = try SilentListener()
-        let free = try SMTPSink.freePort()
+        let free = try FreePort.next()
         var ports = [taken.port, free].makeIterator()
         let sink = try SMTPSink.start(.starttls) {
             let port = ports.next()

@@ -72,7 +72,7 @@ public final class PostgresServer: @unchecked Sendable {
     public static func shared() throws -> PostgresServer {
         try sharedLock.withLock {
             if let sharedServer { return sharedServer }
-            let server = try make(tls: true)
+            let server = try dedicated()
             sharedServer = server
             atexit { PostgresServer.stopShared() }
             return server
@@ -80,27 +80,14 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     /// A server of its own (for tests that stop it), `tls: false` for one
-    /// that refuses TLS; the caller calls ``destroy()`` when done.
-    public static func dedicated(tls: Bool = true) throws -> PostgresServer {
-        try make(tls: tls, ports: freePort)
-    }
-
-    /// As ``dedicated(tls:)``, on the first port of `nextPort` the server can
-    /// bind. A free port (``freePort()``) can be taken by another process
-    /// before the server binds it; then it starts again, in a new folder on
-    /// the next port, three times in all.
-    public static func dedicated(tls: Bool = true, ports nextPort: () throws -> Int) throws -> PostgresServer {
-        try make(tls: tls, ports: nextPort)
-    }
-
-    /// A TCP port on 127.0.0.1 nothing is bound to now.
-    public static func freePort() throws -> Int {
-        try SilentListener(listening: false).port
-    }
-
-    private static func make(tls: Bool, ports nextPort: () throws -> Int = freePort) throws -> PostgresServer {
-        var attempt = 1
-        while true {
+    /// that refuses TLS, on a port of `nextPort`; the caller calls
+    /// ``destroy()`` when done. A port taken before the server binds it
+    /// makes it start again in a new folder on the next
+    /// (``FreePort/retrying(_:)``).
+    public static func dedicated(tls: Bool = true, ports nextPort: () throws -> Int = FreePort.next) throws
+        -> PostgresServer
+    {
+        try FreePort.retrying {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("keyward-pg-\(UUID().uuidString.prefix(8))").path
             let server = PostgresServer(directory: directory, port: try nextPort(), tls: tls)
@@ -109,11 +96,6 @@ public final class PostgresServer: @unchecked Sendable {
                 try server.start()
                 try server.watch()
                 return server
-            } catch let error as PostgresServerError
-                where attempt < 3 && error.description.contains("Address already in use")
-            {
-                server.destroy()
-                attempt += 1
             } catch {
                 server.destroy()
                 throw error

@@ -47,15 +47,11 @@ public final class SMTPSink: @unchecked Sendable {
         self.process = process
     }
 
-    /// Makes the certificates, writes the script and starts the sink; returns once it accepts connections.
-    public static func start(_ mode: Mode = .starttls) throws -> SMTPSink {
-        try start(mode, ports: freePort)
-    }
-
-    /// As ``start(_:)``, on the first port of `nextPort` the sink can bind.
-    /// A free port (``freePort()``) can be taken by another process before
-    /// the sink binds it; then the sink tries the next, three times in all.
-    public static func start(_ mode: Mode, ports nextPort: () throws -> Int) throws -> SMTPSink {
+    /// Makes the certificates, writes the script and starts the sink on a
+    /// port of `nextPort`; returns once it accepts connections. A port
+    /// taken before the sink binds it makes it try the next
+    /// (``FreePort/retrying(_:)``).
+    public static func start(_ mode: Mode = .starttls, ports nextPort: () throws -> Int = FreePort.next) throws -> SMTPSink {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyward-smtp-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do {
@@ -64,17 +60,10 @@ public final class SMTPSink: @unchecked Sendable {
             try TestCertificates.server(
                 in: directory, name: "server", subjectAltName: "DNS:localhost,IP:127.0.0.1", signedBy: "ca")
             try script.write(toFile: directory + "/sink.py", atomically: true, encoding: .utf8)
-            var attempt = 1
-            while true {
+            return try FreePort.retrying {
                 let sink = SMTPSink(directory: directory, port: try nextPort(), mode: mode, process: Process())
-                do {
-                    try sink.launch()
-                    return sink
-                } catch let error as SMTPSinkError
-                    where attempt < 3 && error.description.localizedCaseInsensitiveContains("address already in use")
-                {
-                    attempt += 1
-                }
+                try sink.launch()
+                return sink
             }
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
@@ -154,11 +143,6 @@ public final class SMTPSink: @unchecked Sendable {
     public func allOutput() -> String {
         ["/messages.jsonl", "/sink.log"].compactMap { try? String(contentsOfFile: directory + $0, encoding: .utf8) }
             .joined(separator: "\n")
-    }
-
-    /// A TCP port on 127.0.0.1 nothing listens on now.
-    public static func freePort() throws -> Int {
-        try SilentListener(listening: false).port
     }
 }
 

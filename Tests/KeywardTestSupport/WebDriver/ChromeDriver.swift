@@ -27,7 +27,7 @@ public final class ChromeDriver: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw WebDriverError(code: "start", message: "\(executable) is missing: install Debian's chromium-driver (make deps)")
         }
-        let port = try SMTPSink.freePort()
+        let port = try FreePort.next()
         let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("chromedriver-\(port).log").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
