@@ -33,7 +33,7 @@ extension SQLiteStore {
     }
 
     public func identity(username: String) async throws -> Identity? {
-        try lookUp { db in try Self.fetchIdentity(username: username, db) }
+        try await read { db in try Self.fetchIdentity(username: username, db) }
     }
 
     public func identities() async throws -> [Identity] {
@@ -43,7 +43,7 @@ extension SQLiteStore {
     }
 
     public func identityAndAccounts(username: String) async throws -> (Identity, [AccountRecord])? {
-        try lookUp { db in
+        try await read { db in
             guard let identity = try Self.fetchIdentity(username: username, db) else { return nil }
             return (identity, try Self.fetchAccounts(username: username, db))
         }

@@ -99,20 +99,6 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Runs `value`, a lookup by key (a few index probes: microseconds), in
-    /// one read transaction on the calling thread; errors become
-    /// ``StoreError``s. ``read(_:)`` hops to a reader's queue and back: two
-    /// thread switches, which cost more than such a lookup. For the request
-    /// path's reads only: a read that may take long belongs in ``read(_:)``,
-    /// off the concurrency pool's few threads.
-    func lookUp<T>(_ value: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.read(value)
-        } catch {
-            throw Self.storeError(error, path: path)
-        }
-    }
-
     /// Maps SQLite's result codes to store errors. SQLite messages never hold
     /// a secret: secrets reach SQL only as ciphertext, and GRDB keeps
     /// statement arguments out of its errors.

@@ -1,0 +1,59 @@
+import Dispatch
+import Foundation
+import KeywardCore
+import KeywardStore
+import KeywardTestSupport
+import Testing
+
+/// `keyward serve` answers its requests on Swift's cooperative pool, which
+/// has one thread per core. A store read there must never hold a pool thread
+/// waiting for a reader connection: the reads that hold the readers need
+/// those same threads to finish and give them back.
+@Suite("Store: reads from the cooperative pool under load", .offThePool)
+struct PoolLoadTests {
+    @Test func manyConcurrentLookupsAndListsAllFinish() async throws {
+        let folder = try StoreFolder()
+        let store = try folder.open()
+        _ = try await store.upsertIdentities([Identity(username: "alice"), Identity(username: "bob")])
+        let finished = DispatchSemaphore(value: 0)
+        // Detached: on the cooperative pool, as a server's handlers are, not
+        // on the test threads of `.offThePool`.
+        let reads = Task.detached {
+            defer { finished.signal() }
+            return try await withThrowingTaskGroup(of: Int.self) { group in
+                for client in 0..<64 {
+                    group.addTask {
+                        var found = 0
+                        for _ in 0..<20 {
+                            // The request path's lookup by key, then a list as the console's pages read.
+                            let username = client % 2 == 0 ? "alice" : "bob"
+                            if try await store.identityAndAccounts(username: username) != nil { found += 1 }
+                            found += try await store.identities().count
+                        }
+                        return found
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+        guard Self.wait(for: finished, seconds: 60) else {
+            Self.abandon(
+                "64 clients' reads did not finish in 60 s: the cooperative pool's threads wait for reader connections "
+                    + "that only those threads can give back")
+        }
+        #expect(try await reads.value == 64 * 20 * 3)
+    }
+
+    /// Waits on this test thread, off the pool.
+    private static func wait(for semaphore: DispatchSemaphore, seconds: Int) -> Bool {
+        semaphore.wait(timeout: .now() + .seconds(seconds)) == .success
+    }
+
+    /// Ends the test process: with the cooperative pool stuck for good,
+    /// the test library (which runs there) can neither report a failure nor
+    /// go on, and the run would hang until CI's limit.
+    private static func abandon(_ reason: String) -> Never {
+        FileHandle.standardError.write(Data("PoolLoadTests: \(reason); the test process stops here.\n".utf8))
+        exit(EXIT_FAILURE)
+    }
+}
