@@ -58,12 +58,13 @@ final class SlapdServer: Sendable {
     /// principal binds by GSSAPI as Keyward's service account.
     ///
     /// A port taken before slapd or the KDC binds it makes it start again,
-    /// in a new folder on new ports (``FreePort/retrying(_:)``).
-    static func start(withKerberos: Bool = false) throws -> SlapdServer {
+    /// in a new folder on new ports (``FreePort/retrying(_:)``); `ports`
+    /// gives them, LDAP's then LDAPS's at each try.
+    static func start(withKerberos: Bool = false, ports: () throws -> Int = FreePort.next) throws -> SlapdServer {
         try FreePort.retrying {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("keyward-slapd-\(UUID().uuidString.prefix(8))").path
-            let (ldapPort, ldapsPort) = (try FreePort.next(), try FreePort.next())
+            let (ldapPort, ldapsPort) = (try ports(), try ports())
             let kerberos: SlapdKerberos?
             do {
                 kerberos = withKerberos ? try SlapdKerberos.start(in: directory + "/kerberos") : nil
