@@ -51,9 +51,10 @@ struct PoolLoadTests {
 
     /// Ends the test process: with the cooperative pool stuck for good,
     /// the test library (which runs there) can neither report a failure nor
-    /// go on, and the run would hang until CI's limit.
+    /// go on, and the run would hang until CI's limit. `_exit`, not `exit`:
+    /// the handlers `exit` runs first can wait on the stuck pool too.
     private static func abandon(_ reason: String) -> Never {
         FileHandle.standardError.write(Data("PoolLoadTests: \(reason); the test process stops here.\n".utf8))
-        exit(EXIT_FAILURE)
+        _exit(EXIT_FAILURE)
     }
 }
