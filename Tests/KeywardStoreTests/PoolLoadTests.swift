@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import KeywardCore
 import KeywardStore
 import KeywardTestSupport
@@ -36,25 +35,10 @@ struct PoolLoadTests {
                 return try await group.reduce(0, +)
             }
         }
-        guard Self.wait(for: finished, seconds: 60) else {
-            Self.abandon(
-                "64 clients' reads did not finish in 60 s: the cooperative pool's threads wait for reader connections "
-                    + "that only those threads can give back")
-        }
+        StuckPool.wait(
+            for: finished, seconds: 60, test: "PoolLoadTests",
+            reason: "64 clients' reads did not finish in 60 s: the cooperative pool's threads wait for reader "
+                + "connections that only those threads can give back")
         #expect(try await reads.value == 64 * 20 * 3)
-    }
-
-    /// Waits on this test thread, off the pool.
-    private static func wait(for semaphore: DispatchSemaphore, seconds: Int) -> Bool {
-        semaphore.wait(timeout: .now() + .seconds(seconds)) == .success
-    }
-
-    /// Ends the test process: with the cooperative pool stuck for good,
-    /// the test library (which runs there) can neither report a failure nor
-    /// go on, and the run would hang until CI's limit. `_exit`, not `exit`:
-    /// the handlers `exit` runs first can wait on the stuck pool too.
-    private static func abandon(_ reason: String) -> Never {
-        FileHandle.standardError.write(Data("PoolLoadTests: \(reason); the test process stops here.\n".utf8))
-        _exit(EXIT_FAILURE)
     }
 }
