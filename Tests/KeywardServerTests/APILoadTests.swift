@@ -1,4 +1,3 @@
-import Dispatch
 import KeywardTestSupport
 import Testing
 
@@ -13,10 +12,11 @@ struct APILoadTests {
         let server = try await ServerHarness.start()
         try await server.createAccount("ada", password: "Old-Passw0rd-1")
         let token = try await server.token("dashboard", scopes: ["queue:read"])
-        let finished = DispatchSemaphore(value: 0)
-        let answers = Task.detached {
-            defer { finished.signal() }
-            return try await withThrowingTaskGroup(of: [Int].self) { group in
+        let statuses = try await StuckPool.run(
+            seconds: 90, test: "APILoadTests",
+            reason: "50 API clients' 1,000 reads did not finish in 90 s: the server is stuck"
+        ) {
+            try await withThrowingTaskGroup(of: [Int].self) { group in
                 for _ in 0..<50 {
                     group.addTask {
                         var statuses: [Int] = []
@@ -31,10 +31,6 @@ struct APILoadTests {
                 return try await group.reduce(into: []) { $0 += $1 }
             }
         }
-        StuckPool.wait(
-            for: finished, seconds: 90, test: "APILoadTests",
-            reason: "50 API clients' 1,000 reads did not finish in 90 s: the server is stuck")
-        let statuses = try await answers.value
         #expect(statuses.count == 1_000)
         #expect(statuses.allSatisfy { $0 == 200 }, "statuses: \(Set(statuses).sorted())")
         await server.stop()

@@ -1,4 +1,3 @@
-import Dispatch
 import KeywardCore
 import KeywardStore
 import KeywardTestSupport
@@ -14,12 +13,12 @@ struct PoolLoadTests {
         let folder = try StoreFolder()
         let store = try folder.open()
         _ = try await store.upsertIdentities([Identity(username: "alice"), Identity(username: "bob")])
-        let finished = DispatchSemaphore(value: 0)
-        // Detached: on the cooperative pool, as a server's handlers are, not
-        // on the test threads of `.offThePool`.
-        let reads = Task.detached {
-            defer { finished.signal() }
-            return try await withThrowingTaskGroup(of: Int.self) { group in
+        let reads = try await StuckPool.run(
+            seconds: 60, test: "PoolLoadTests",
+            reason: "64 clients' reads did not finish in 60 s: the cooperative pool's threads wait for reader "
+                + "connections that only those threads can give back"
+        ) {
+            try await withThrowingTaskGroup(of: Int.self) { group in
                 for client in 0..<64 {
                     group.addTask {
                         var found = 0
@@ -35,10 +34,6 @@ struct PoolLoadTests {
                 return try await group.reduce(0, +)
             }
         }
-        StuckPool.wait(
-            for: finished, seconds: 60, test: "PoolLoadTests",
-            reason: "64 clients' reads did not finish in 60 s: the cooperative pool's threads wait for reader "
-                + "connections that only those threads can give back")
-        #expect(try await reads.value == 64 * 20 * 3)
+        #expect(reads == 64 * 20 * 3)
     }
 }
